@@ -1,0 +1,89 @@
+import { CsvTokenizer, type CsvFatalProblem, type CsvRecord } from './csv-tokenizer.js';
+import { readUtf8Chunks, type ReadProgress } from './byte-source.js';
+import { USER_PROP_PREFIX } from './fields.js';
+import { CampaignFileError, failFile, makeRowError, type RowError } from './row-errors.js';
+import { EMPTY_VALUES, type RecordSource, type SourceRecord } from './source-record.js';
+
+const HEADER_LINE = 1;
+
+function headerProblems(record: CsvRecord): RowError[] {
+  const problems: RowError[] = [];
+  const problem = (code: RowError['code'], field: string, detail?: string): void => {
+    problems.push(makeRowError(code, record.line, 0, { field, detail }));
+  };
+  if (record.malformed !== undefined) problem('MALFORMED_FILE', '', `header: ${record.malformed}`);
+  const seen = new Set<string>();
+  record.cells.forEach((name, index) => {
+    if (name === '') problem('MALFORMED_FILE', '', `header column ${index + 1} has no name`);
+    else if (seen.has(name)) problem('DUPLICATE_COLUMN', name);
+    else if (name === USER_PROP_PREFIX) problem('INVALID_USER_PROP', name, 'the key after "UserProp." is empty');
+    seen.add(name);
+  });
+  return problems;
+}
+
+function recordValues(cells: readonly string[], columns: readonly string[]): Map<string, unknown> {
+  const values = new Map<string, unknown>();
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    // An empty cell is absent, so the row falls back to the defaults.
+    if (cell !== undefined && cell !== '') values.set(columns[i] ?? '', cell);
+  }
+  return values;
+}
+
+function toSourceRecord(record: CsvRecord, columns: readonly string[], row: number): SourceRecord {
+  if (record.malformed !== undefined) return { row, line: record.line, values: EMPTY_VALUES, malformed: record.malformed };
+  if (record.cells.length !== columns.length) {
+    const malformed = `${record.cells.length} cells where the header has ${columns.length} columns`;
+    return { row, line: record.line, values: EMPTY_VALUES, malformed };
+  }
+  return { row, line: record.line, values: recordValues(record.cells, columns) };
+}
+
+/**
+ * A CSV campaign: line 1 is the header (names trimmed of surrounding spaces), every later non-blank
+ * line starts a record. Header problems and a quote left open are file-level errors; a record with a
+ * stray quote or the wrong number of cells is a row error and reading goes on.
+ */
+export function openCsvSource(path: string, progress: ReadProgress): RecordSource {
+  let columns: string[] | undefined;
+
+  const fail = (problem: CsvFatalProblem): never => failFile(path, 'MALFORMED_RECORD', problem.line, { detail: problem.detail });
+
+  let row = 0;
+
+  function* drain(batch: CsvRecord[], fatal: CsvFatalProblem | undefined): Generator<SourceRecord> {
+    let first = 0;
+    if (columns === undefined && batch.length > 0) {
+      columns = readHeader(batch[0] as CsvRecord);
+      first = 1;
+    }
+    for (let i = first; i < batch.length; i++) yield toSourceRecord(batch[i] as CsvRecord, columns ?? [], ++row);
+    batch.length = 0;
+    if (fatal !== undefined) fail(fatal);
+  }
+
+  async function* records(): AsyncGenerator<SourceRecord> {
+    const tokenizer = new CsvTokenizer();
+    const batch: CsvRecord[] = [];
+    for await (const chunk of readUtf8Chunks(path, progress)) yield* drain(batch, tokenizer.push(chunk, batch));
+    yield* drain(batch, tokenizer.end(batch));
+    if (columns === undefined) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file is empty' });
+    if (row === 0) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file has only a header' });
+  }
+
+  function readHeader(record: CsvRecord): string[] {
+    const named = { ...record, cells: record.cells.map((name) => name.trim()) };
+    const problems = headerProblems(named);
+    if (problems.length > 0) throw new CampaignFileError(path, problems);
+    return named.cells;
+  }
+
+  return {
+    records: { [Symbol.asyncIterator]: records },
+    fileDefaults: () => undefined,
+    name: () => undefined,
+    declaredColumns: () => ({ names: columns ?? [], line: HEADER_LINE }),
+  };
+}

@@ -1,0 +1,121 @@
+import { FleetcastError } from '../errors/fleetcast-error.js';
+import { Secret } from './secret.js';
+
+/** Resolved configuration of one fleetcast process. Built once at start-up by {@link loadConfig}, then frozen. */
+export interface FleetcastConfig {
+  /** Redis holding queues, campaigns and the shared limiter. Env `REDIS_URL`. @defaultValue `redis://127.0.0.1:6379` */
+  readonly redisUrl: string;
+  /** Prefix of every Redis key fleetcast writes. Env `FLEETCAST_PREFIX`. @defaultValue `fleetcast` */
+  readonly prefix: string;
+  /** Env `ALIBABA_CLOUD_ACCESS_KEY_ID`. Needed by workers only. */
+  readonly accessKeyId: string | undefined;
+  /** Env `ALIBABA_CLOUD_ACCESS_KEY_SECRET`. Never printed, never stored in Redis. */
+  readonly accessKeySecret: Secret | undefined;
+  /** IoT Platform OpenAPI endpoint. Env `FLEETCAST_ENDPOINT`. @defaultValue `https://iot.${regionId}.aliyuncs.com` */
+  readonly endpoint: URL;
+  /** Env `ALIBABA_CLOUD_REGION_ID`. @defaultValue `cn-shanghai` */
+  readonly regionId: string;
+  /** Default `IotInstanceId` for rows that do not name one. Env `IOT_INSTANCE_ID`. */
+  readonly iotInstanceId: string | undefined;
+  /** Account cap in Pub calls per second, shared by every worker. Env `FLEETCAST_RATE`. @defaultValue 1600 */
+  readonly rate: number;
+  /** Request signing: `v3` (ACS3-HMAC-SHA256, the SDK default) or `v1` (HMAC-SHA1). Env `FLEETCAST_SIGNATURE`. @defaultValue `v3` */
+  readonly signature: 'v1' | 'v3';
+  /** Per-call timeout in ms. Env `FLEETCAST_TIMEOUT_MS`. @defaultValue 10000 */
+  readonly timeoutMs: number;
+}
+
+export type ConfigOverrides = Partial<Record<'redisUrl' | 'prefix' | 'endpoint' | 'regionId' | 'iotInstanceId' | 'rate' | 'signature', string>>;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const MAX_RATE = 100_000;
+
+/** Reads the environment, applies flag overrides, checks every value, and names every bad one in a single error. */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): FleetcastConfig {
+  const problems: string[] = [];
+  const pick = (key: keyof ConfigOverrides, envName: string): string | undefined =>
+    nonEmpty(overrides[key]) ?? nonEmpty(env[envName]);
+
+  const redisUrl = pick('redisUrl', 'REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss:// (got ${redacted(redisUrl)})`);
+
+  const prefix = pick('prefix', 'FLEETCAST_PREFIX') ?? 'fleetcast';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) problems.push(`FLEETCAST_PREFIX must be 1-64 of A-Z a-z 0-9 _ . - (got "${prefix}")`);
+
+  const regionId = pick('regionId', 'ALIBABA_CLOUD_REGION_ID') ?? 'cn-shanghai';
+  if (!/^[a-z0-9-]{2,40}$/.test(regionId)) problems.push(`ALIBABA_CLOUD_REGION_ID is not a region id (got "${regionId}")`);
+
+  const endpoint = parseEndpoint(pick('endpoint', 'FLEETCAST_ENDPOINT') ?? `https://iot.${regionId}.aliyuncs.com`, problems);
+  const rate = parseNumber(pick('rate', 'FLEETCAST_RATE') ?? '1600', 'FLEETCAST_RATE', 1, MAX_RATE, problems);
+  const timeoutMs = parseNumber(nonEmpty(env.FLEETCAST_TIMEOUT_MS) ?? '10000', 'FLEETCAST_TIMEOUT_MS', 100, 600_000, problems);
+
+  const signature = pick('signature', 'FLEETCAST_SIGNATURE') ?? 'v3';
+  if (signature !== 'v1' && signature !== 'v3') problems.push(`FLEETCAST_SIGNATURE must be v1 or v3 (got "${signature}")`);
+
+  const accessKeyId = nonEmpty(env.ALIBABA_CLOUD_ACCESS_KEY_ID);
+  const secretValue = nonEmpty(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET);
+  if (accessKeyId !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(accessKeyId)) {
+    problems.push('ALIBABA_CLOUD_ACCESS_KEY_ID holds characters an AccessKey id never has');
+  }
+  if ((accessKeyId === undefined) !== (secretValue === undefined)) {
+    problems.push('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together');
+  }
+
+  if (problems.length > 0) {
+    throw new FleetcastError('FC_BAD_CONFIG', `invalid configuration: ${problems.join('; ')}`, { details: problems });
+  }
+  return Object.freeze({
+    redisUrl,
+    prefix,
+    accessKeyId,
+    accessKeySecret: secretValue === undefined ? undefined : new Secret(secretValue),
+    endpoint: endpoint ?? new URL('https://invalid'),
+    regionId,
+    iotInstanceId: pick('iotInstanceId', 'IOT_INSTANCE_ID'),
+    rate,
+    signature: signature === 'v1' ? 'v1' : 'v3',
+    timeoutMs,
+  });
+}
+
+/** The credentials a worker needs; fails with one clear message when they are missing. */
+export function requireCredentials(config: FleetcastConfig): { accessKeyId: string; accessKeySecret: Secret } {
+  if (config.accessKeyId === undefined || config.accessKeySecret === undefined) {
+    throw new FleetcastError(
+      'FC_BAD_CONFIG',
+      'invalid configuration: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set for a worker',
+    );
+  }
+  return { accessKeyId: config.accessKeyId, accessKeySecret: config.accessKeySecret };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parseEndpoint(text: string, problems: string[]): URL | undefined {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    if (url.pathname !== '/' || url.search !== '' || url.username !== '') throw new Error('extra parts');
+    return url;
+  } catch {
+    problems.push(`FLEETCAST_ENDPOINT must be an http:// or https:// URL with only a host and port (got "${text}")`);
+    return undefined;
+  }
+}
+
+function parseNumber(text: string, name: string, min: number, max: number, problems: string[]): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    problems.push(`${name} must be a number from ${min} to ${max} (got "${text}")`);
+    return min;
+  }
+  return value;
+}
+
+/** A Redis URL may carry a password: show it without one. */
+export function redacted(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}

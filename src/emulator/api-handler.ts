@@ -1,0 +1,195 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AccountQuotas, DeviceQuotas } from './account-quotas.js';
+import { ACTIONS, type ActionPlan } from './actions/index.js';
+import { Authenticator, readEnvelope, type CallEnvelope } from './auth.js';
+import type { MessageBroker } from './broker.js';
+import type { CallLog } from './call-log.js';
+import type { DeviceRegistry } from './device-registry.js';
+import { EmulatorAnswerError, businessError, gatewayError, type ErrorAnswer } from './error-codes.js';
+import type { FaultKind, FaultPlan } from './faults.js';
+import { MessageIdGenerator, newRequestId } from './message-id.js';
+import type { ResolvedEmulatorOptions } from './options.js';
+import { parseCallParams, readBody, type CallParams } from './params.js';
+import { renderError, renderSuccess, type RenderedAnswer } from './responses.js';
+
+export const API_VERSION = '2018-01-20';
+
+/** Everything the API handler works with. */
+export interface ApiHandlerDeps {
+  options: ResolvedEmulatorOptions;
+  broker: MessageBroker;
+  log: CallLog;
+  faults: FaultPlan;
+  registry: DeviceRegistry | undefined;
+  quotas: AccountQuotas;
+  deviceQuotas: DeviceQuotas;
+  /** Milliseconds since start, monotonic. */
+  clock: () => number;
+}
+
+/** The state of one call as it goes through the checks. */
+interface CallState {
+  requestId: string;
+  envelope: CallEnvelope;
+  accountId: string;
+  fault: FaultKind | undefined;
+  decidedAt: number;
+}
+
+/**
+ * Handles calls to `/`: signature, action, injected fault, account quota, validation, per-device rate,
+ * delivery to the broker, then the answer. Faults are drawn after the signature check.
+ */
+export class ApiHandler {
+  private readonly authenticator: Authenticator;
+  private readonly messageIds = new MessageIdGenerator();
+
+  constructor(private readonly deps: ApiHandlerDeps) {
+    const { options } = deps;
+    this.authenticator = new Authenticator(options.accessKeys, options.timestampToleranceMs, options.nonceCacheSize);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const rawQuery = (req.url ?? '').split('?')[1] ?? '';
+    const params = parseCallParams(rawQuery, body, req.headers['content-type']);
+    const method = req.method ?? 'GET';
+    const envelope = readEnvelope({ method, headers: req.headers, params, body });
+    const state: CallState = {
+      requestId: newRequestId(),
+      envelope,
+      accountId: '',
+      fault: undefined,
+      decidedAt: this.deps.clock(),
+    };
+    try {
+      await this.process(state, { method, headers: req.headers, params, body }, res);
+    } catch (error) {
+      if (!(error instanceof EmulatorAnswerError)) throw error;
+      await this.answerError(state, error.answer, res);
+    }
+  }
+
+  private async process(
+    state: CallState,
+    request: { method: string; headers: IncomingMessage['headers']; params: CallParams; body: Buffer },
+    res: ServerResponse,
+  ): Promise<void> {
+    const { deps } = this;
+    const call = this.authenticator.authenticate(request, state.envelope);
+    state.accountId = call.accountId;
+    const action = ACTIONS.get(call.action);
+    if (!action || call.version !== API_VERSION) throw new EmulatorAnswerError(gatewayError('InvalidApi.NotFound'));
+
+    state.fault = deps.faults.nextFault();
+    if (state.fault !== undefined && state.fault !== 'reset') return this.answerFault(state, res);
+
+    state.decidedAt = deps.clock();
+    const window = deps.quotas.window(call.accountId, action.quotaName(request.params.all));
+    if (!window.fits(state.decidedAt)) throw new EmulatorAnswerError(gatewayError('Throttling.User'));
+    window.record(state.decidedAt);
+
+    const plan = action.plan({
+      params: request.params.all,
+      registry: deps.registry,
+      instanceId: deps.options.instanceId,
+      messageIds: this.messageIds,
+    });
+    if (!deps.deviceQuotas.tryAdmit(plan.devices, state.decidedAt)) {
+      throw new EmulatorAnswerError(businessError('iot.messagebroker.RateLimit'));
+    }
+    await this.deliverAndAnswer(state, plan, res);
+  }
+
+  private async deliverAndAnswer(state: CallState, plan: ActionPlan, res: ServerResponse): Promise<void> {
+    const { deps } = this;
+    const action = state.envelope.action;
+    const code = state.fault === 'reset' ? 'ConnectionReset' : 'OK';
+    const index = deps.log.add({
+      t: state.decidedAt,
+      action,
+      accountId: state.accountId,
+      code,
+      fault: state.fault,
+      messageId: plan.messageId,
+      topic: plan.topic,
+      qos: plan.qos,
+    });
+    try {
+      await Promise.all(plan.deliveries.map((delivery) => deps.broker.publish(delivery)));
+    } catch {
+      const failed = businessError('iot.messagebroker.PublishMessageException');
+      deps.log.changeCode(index, action, code, failed.code);
+      return this.send(state, renderError(failed, this.errorContext(state)), res);
+    }
+    deps.log.markDelivered(plan.deliveries.length);
+    if (state.fault === 'reset') {
+      res.socket?.destroy();
+      return;
+    }
+    deps.log.markAccepted();
+    const messageId = plan.messageId?.toString();
+    const fields = { requestId: state.requestId, quoteMessageId: deps.options.quoteMessageId };
+    await this.send(
+      state,
+      renderSuccess(action, messageId === undefined ? fields : { ...fields, messageId }, state.envelope.format),
+      res,
+    );
+  }
+
+  private async answerFault(state: CallState, res: ServerResponse): Promise<void> {
+    const { fault } = state;
+    if (fault === 'hang') {
+      this.record(state, 'NoAnswer');
+      return;
+    }
+    const answer =
+      fault === 'throttle'
+        ? gatewayError('Throttling.User')
+        : fault === 'unavailable'
+          ? gatewayError('ServiceUnavailable')
+          : businessError('iot.system.SystemException');
+    await this.answerError(state, answer, res);
+  }
+
+  private async answerError(state: CallState, answer: ErrorAnswer, res: ServerResponse): Promise<void> {
+    if (state.fault === 'reset') {
+      this.record(state, 'ConnectionReset');
+      res.socket?.destroy();
+      return;
+    }
+    this.record(state, answer.code);
+    await this.send(state, renderError(answer, this.errorContext(state)), res);
+  }
+
+  private record(state: CallState, code: string): void {
+    const action = state.envelope.action;
+    if (!ACTIONS.has(action)) {
+      this.deps.log.countOnly('unknown', code);
+      return;
+    }
+    this.deps.log.add({ t: state.decidedAt, action, accountId: state.accountId, code, fault: state.fault });
+  }
+
+  private errorContext(state: CallState): { action: string; requestId: string; hostId: string; format: CallEnvelope['format'] } {
+    return {
+      action: state.envelope.action || 'Error',
+      requestId: state.requestId,
+      hostId: this.deps.options.hostId,
+      format: state.envelope.format,
+    };
+  }
+
+  private async send(state: CallState, answer: RenderedAnswer, res: ServerResponse): Promise<void> {
+    const latency = this.deps.faults.nextLatencyMs();
+    if (latency > 0) await sleep(latency);
+    if (res.destroyed) return;
+    res.writeHead(answer.status, {
+      'content-type': answer.contentType,
+      'content-length': Buffer.byteLength(answer.body),
+      'x-acs-request-id': state.requestId,
+    });
+    res.end(answer.body);
+  }
+}

@@ -1,0 +1,104 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import type { MqttClient } from 'mqtt';
+
+/** One message to put on the broker, with its MQTT 5 PUBLISH properties. */
+export interface Delivery {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  responseTopic?: string;
+  correlationData?: Buffer;
+  userProperties?: Record<string, string | string[]>;
+}
+
+/** Where accepted messages go. `publish` resolves once the broker has taken the message. */
+export interface MessageBroker {
+  /** URL devices connect to, when there is one. */
+  readonly url: string | undefined;
+  publish(delivery: Delivery): Promise<void>;
+  close(): Promise<void>;
+}
+
+type PublishProperties = Pick<Delivery, 'responseTopic' | 'correlationData' | 'userProperties'>;
+
+function publishProperties(delivery: Delivery): PublishProperties | undefined {
+  const properties: PublishProperties = {};
+  if (delivery.responseTopic !== undefined) properties.responseTopic = delivery.responseTopic;
+  if (delivery.correlationData !== undefined) properties.correlationData = delivery.correlationData;
+  if (delivery.userProperties !== undefined) properties.userProperties = delivery.userProperties;
+  return Object.keys(properties).length > 0 ? properties : undefined;
+}
+
+/** Discards every message. */
+export function createNullBroker(): MessageBroker {
+  return { url: undefined, publish: () => Promise.resolve(), close: () => Promise.resolve() };
+}
+
+/**
+ * An aedes broker in this process, listening on its own TCP port. aedes 1.2.0 speaks MQTT 3.1 and
+ * 3.1.1 on the wire: subscribers get topic, payload and QoS, and MQTT 5 properties are not carried.
+ */
+export async function createEmbeddedBroker(port: number, host: string): Promise<MessageBroker> {
+  const aedes = await Aedes.createBroker();
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return {
+    url,
+    publish: (delivery) =>
+      new Promise<void>((resolve, reject) => {
+        const properties = publishProperties(delivery);
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic: delivery.topic,
+            payload: delivery.payload,
+            qos: delivery.qos,
+            retain: false,
+            dup: false,
+            ...(properties ? { properties } : {}),
+          },
+          (error) => (error ? reject(error) : resolve()),
+        );
+      }),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A connection to an external broker (for example Mosquitto) with MQTT 5, so the properties are carried. */
+export async function createExternalBroker(url: string): Promise<MessageBroker> {
+  const client: MqttClient = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    clientId: `fleetcast-emulator-${process.pid}-${Date.now().toString(36)}`,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+  });
+  return {
+    url,
+    publish: async (delivery) => {
+      const properties = publishProperties(delivery);
+      // For QoS 1 this resolves on the broker's PUBACK.
+      await client.publishAsync(delivery.topic, delivery.payload, {
+        qos: delivery.qos,
+        ...(properties ? { properties } : {}),
+      });
+    },
+    close: async () => {
+      await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** The faults a call can be given, besides added latency. */
+export type FaultKind = 'throttle' | 'unavailable' | 'system' | 'reset' | 'hang';
+
+/** Share of calls (0..1) given each fault. */
+export type FaultShares = Readonly<Record<FaultKind, number>>;
+
+const FAULT_ORDER: readonly FaultKind[] = ['throttle', 'unavailable', 'system', 'reset', 'hang'];
+
+/** mulberry32: a small, fast, seedable PRNG giving uniform numbers in [0, 1). */
+export function createPrng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Decides, call by call, which fault (if any) a call gets and how much latency it is given. Fault draws
+ * and latency draws use separate generators so that turning latency on does not change the fault sequence.
+ */
+export class FaultPlan {
+  private readonly faultRandom: () => number;
+  private readonly latencyRandom: () => number;
+
+  constructor(
+    private readonly shares: FaultShares,
+    private readonly latencyMs: number,
+    seed: number,
+  ) {
+    this.faultRandom = createPrng(seed);
+    this.latencyRandom = createPrng(seed ^ 0x5bd1e995);
+  }
+
+  /** One draw per call; undefined means no fault. */
+  nextFault(): FaultKind | undefined {
+    const draw = this.faultRandom();
+    let edge = 0;
+    for (const kind of FAULT_ORDER) {
+      edge += this.shares[kind];
+      if (draw < edge) return kind;
+    }
+    return undefined;
+  }
+
+  /** Added latency: uniform between 0.5x and 1.5x of the mean; 0 when latency is off. */
+  nextLatencyMs(): number {
+    if (this.latencyMs <= 0) return 0;
+    return this.latencyMs * (0.5 + this.latencyRandom());
+  }
+}

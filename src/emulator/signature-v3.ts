@@ -1,0 +1,76 @@
+import { createHash, createHmac } from 'node:crypto';
+import { byCodeUnit, percentEncode } from './percent-encode.js';
+
+export const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
+
+/** SHA-256 of an empty body, the `x-acs-content-sha256` of a request without one. */
+export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** What the canonical request of signature V3 is built from. */
+export interface V3RequestParts {
+  method: string;
+  /** `/` for RPC APIs. */
+  path: string;
+  /** Decoded query parameters. */
+  query: ReadonlyMap<string, string>;
+  /** Header values by lower-case name; only those named in `signedHeaders` are used. */
+  headers: ReadonlyMap<string, string>;
+  /** Lower-case header names, in any order. */
+  signedHeaders: readonly string[];
+  /** Lower-case hex SHA-256 of the body. */
+  hashedPayload: string;
+}
+
+/** The parts of an `Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…` header. */
+export interface V3Authorization {
+  accessKeyId: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function canonicalQueryV3(query: ReadonlyMap<string, string>): string {
+  const names = [...query.keys()].sort(byCodeUnit);
+  return names.map((name) => `${percentEncode(name)}=${percentEncode(query.get(name) ?? '')}`).join('&');
+}
+
+export function canonicalRequestV3(parts: V3RequestParts): string {
+  const names = [...new Set(parts.signedHeaders.map((h) => h.toLowerCase()))].sort(byCodeUnit);
+  const headerLines = names.map((name) => `${name}:${(parts.headers.get(name) ?? '').trim()}\n`).join('');
+  return [
+    parts.method.toUpperCase(),
+    parts.path,
+    canonicalQueryV3(parts.query),
+    headerLines,
+    names.join(';'),
+    parts.hashedPayload,
+  ].join('\n');
+}
+
+export function stringToSignV3(parts: V3RequestParts): string {
+  return `${V3_ALGORITHM}\n${sha256Hex(canonicalRequestV3(parts))}`;
+}
+
+/** Lower-case hex HMAC-SHA256 keyed with the secret itself (no `&`). */
+export function signV3(parts: V3RequestParts, secret: string): string {
+  return createHmac('sha256', secret).update(stringToSignV3(parts), 'utf8').digest('hex');
+}
+
+/** Parses an ACS3-HMAC-SHA256 Authorization header; undefined when it is not one or is malformed. */
+export function parseAuthorizationV3(header: string): V3Authorization | undefined {
+  const prefix = `${V3_ALGORITHM} `;
+  if (!header.startsWith(prefix)) return undefined;
+  const fields = new Map<string, string>();
+  for (const item of header.slice(prefix.length).split(',')) {
+    const eq = item.indexOf('=');
+    if (eq > 0) fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+  }
+  const accessKeyId = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (!accessKeyId || !signedHeaders || !signature) return undefined;
+  return { accessKeyId, signedHeaders: signedHeaders.split(';').filter(Boolean), signature };
+}

@@ -1,0 +1,171 @@
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
+import { GrantClock } from './grant-clock.js';
+import { isWedgedLimiterError } from './wedge.js';
+
+/** Options of the account limiter shared by every worker process of one AccessKey account. */
+export interface AccountLimiterOptions {
+  /** A Redis client the limiter may use (it also duplicates it once for its subscriber). */
+  readonly redis: Redis;
+  /** Key prefix; the limiter's Redis id is `${prefix}:limiter:${accountId}`. */
+  readonly prefix: string;
+  /** Opaque account id (a hash of the AccessKey id, never the secret). */
+  readonly accountId: string;
+  /** Cap in calls per second for the whole account, across every process. Minimum 1. */
+  readonly rate: number;
+  /** Tokens per grant taken from the shared limiter. Larger grants cost Redis less. @defaultValue 8 */
+  readonly grantSize?: number;
+  /**
+   * Share of the cap kept unused so that timing jitter between the limiter, the worker and the endpoint
+   * never pushes a sliding second past the cap. @defaultValue 0.004
+   */
+  readonly guard?: number;
+  /** A token not used within this many ms of its time is dropped. @defaultValue 2 */
+  readonly maxLateMs?: number;
+  /** Grants a process may have reserved ahead of use. @defaultValue 3 */
+  readonly maxOutstandingGrants?: number;
+  /** Called when the shared limiter's Redis state was lost and the limiter rebuilt itself. */
+  readonly onRecovered?: (reason: string) => void;
+}
+
+/**
+ * Every Pub attempt takes one token here. Tokens come from one Bottleneck limiter in cluster mode (Redis), which
+ * spaces grants of `grantSize` tokens `grantSize / rate` seconds apart for all processes together; each process
+ * then spreads a grant's tokens evenly over that span.
+ */
+export class AccountLimiter {
+  readonly #options: Required<Omit<AccountLimiterOptions, 'onRecovered'>> & Pick<AccountLimiterOptions, 'onRecovered'>;
+  readonly #clock: GrantClock;
+  #bottleneck: Bottleneck;
+  #outstanding = 0;
+  #rate: number;
+  #closed = false;
+  #recovering: Promise<void> | undefined;
+  readonly #connections: Bottleneck.IORedisConnection[] = [];
+
+  constructor(options: AccountLimiterOptions) {
+    if (!(options.rate >= 1)) throw new TypeError(`rate must be at least 1 call/s (got ${options.rate})`);
+    this.#options = {
+      grantSize: 8,
+      guard: 0.004,
+      maxLateMs: 2,
+      maxOutstandingGrants: 3,
+      ...options,
+    };
+    this.#rate = options.rate;
+    this.#clock = new GrantClock(this.#options.maxLateMs, () => this.#requestGrants());
+    this.#bottleneck = this.#createBottleneck();
+  }
+
+  /** The cap this limiter currently applies, in calls per second. */
+  get rate(): number {
+    return this.#rate;
+  }
+
+  /** Tokens dropped so far because no call was ready for them in time. */
+  get droppedTokens(): number {
+    return this.#clock.dropped;
+  }
+
+  async ready(): Promise<void> {
+    await this.#bottleneck.ready();
+  }
+
+  /** Resolves when the caller may make one call. */
+  take(): Promise<void> {
+    return this.#clock.wait();
+  }
+
+  /** Changes the shared rate for every process of the account. */
+  async setRate(rate: number): Promise<void> {
+    this.#rate = rate;
+    await Promise.resolve(this.#bottleneck.updateSettings({ minTime: this.#grantSpanMs() }));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clock.releaseAll();
+    await Promise.resolve(this.#bottleneck.disconnect(false)).catch(() => undefined);
+    this.#closeConnections(0);
+  }
+
+  #grantSpanMs(): number {
+    return (this.#options.grantSize * 1000 * (1 + this.#options.guard)) / this.#rate;
+  }
+
+  /** A limiter given a connection never closes it (nor the subscriber it opens): keep each to close it here. */
+  #connection(redis: Redis): Bottleneck.IORedisConnection {
+    const client = redis.duplicate();
+    client.on('error', () => undefined);
+    const connection = new Bottleneck.IORedisConnection({ client, Redis });
+    connection.on('error', () => undefined);
+    this.#connections.push(connection);
+    return connection;
+  }
+
+  #closeConnections(keep: number): void {
+    while (this.#connections.length > keep) void this.#connections.shift()?.disconnect(false);
+  }
+
+  #createBottleneck(): Bottleneck {
+    const { redis, prefix, accountId } = this.#options;
+    const limiter = new Bottleneck({
+      id: `${prefix}:limiter:${accountId}`,
+      datastore: 'ioredis',
+      clearDatastore: false,
+      minTime: this.#grantSpanMs(),
+      connection: this.#connection(redis),
+    });
+    limiter.on('error', () => undefined);
+    return limiter;
+  }
+
+  #requestGrants(): void {
+    if (this.#closed || this.#recovering) return;
+    const { grantSize, maxOutstandingGrants } = this.#options;
+    const uncovered = this.#clock.waiting - this.#clock.tokens - this.#outstanding * grantSize;
+    let wanted = Math.min(Math.ceil(uncovered / grantSize), maxOutstandingGrants - this.#outstanding);
+    while (wanted-- > 0) this.#requestGrant();
+  }
+
+  #requestGrant(): void {
+    this.#outstanding++;
+    const span = this.#grantSpanMs();
+    this.#bottleneck
+      .schedule(() => {
+        this.#outstanding--;
+        this.#clock.addGrant(this.#options.grantSize, span);
+        return Promise.resolve();
+      })
+      .catch((error: unknown) => {
+        this.#outstanding--;
+        this.#onScheduleError(error);
+      });
+  }
+
+  #onScheduleError(error: unknown): void {
+    if (this.#closed) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    if (isWedgedLimiterError(error)) {
+      this.#recovering ??= this.#rebuild(reason);
+      return;
+    }
+    setTimeout(() => this.#requestGrants(), 100);
+  }
+
+  /** Bottleneck cannot recover by itself once its Redis state is gone (see wedge.ts): replace the instance. */
+  async #rebuild(reason: string): Promise<void> {
+    const old = this.#bottleneck;
+    this.#bottleneck = this.#createBottleneck();
+    void Promise.resolve(old.disconnect(false)).catch(() => undefined).finally(() => this.#closeConnections(1));
+    try {
+      await this.#bottleneck.ready();
+      this.#options.onRecovered?.(reason);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      this.#recovering = undefined;
+      this.#requestGrants();
+    }
+  }
+}

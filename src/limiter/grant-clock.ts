@@ -1,0 +1,114 @@
+/**
+ * Local side of the account limiter: turns grants (blocks of tokens handed out by the shared limiter) into
+ * evenly spaced token times, and hands tokens to waiters in FIFO order.
+ *
+ * A token is valid from its time until `maxLateMs` after it. A token used later than that is dropped instead:
+ * a late call followed by on-time calls would crowd a sliding second past the cap.
+ */
+export class GrantClock {
+  readonly #maxLateMs: number;
+  readonly #tokens: number[] = [];
+  #tokenHead = 0;
+  readonly #waiters: Array<() => void> = [];
+  #waiterHead = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+  #dropped = 0;
+  readonly #onShort: () => void;
+
+  /** @param onShort - called whenever more callers wait than tokens are left, so more can be requested. */
+  constructor(maxLateMs: number, onShort: () => void) {
+    this.#maxLateMs = maxLateMs;
+    this.#onShort = onShort;
+  }
+
+  /** Waiters not yet served. */
+  get waiting(): number {
+    return this.#waiters.length - this.#waiterHead;
+  }
+
+  /** Tokens granted and not yet used or dropped. */
+  get tokens(): number {
+    return this.#tokens.length - this.#tokenHead;
+  }
+
+  /** Tokens dropped because nobody could use them in time. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.drain();
+    });
+  }
+
+  /** Adds `count` tokens spread evenly over `spanMs` from now. */
+  addGrant(count: number, spanMs: number): void {
+    const start = performance.now();
+    const step = spanMs / count;
+    for (let i = 0; i < count; i++) this.#tokens.push(start + i * step);
+    this.drain();
+  }
+
+  drain(): void {
+    const now = performance.now();
+    this.#dropStale(now);
+    while (this.waiting > 0 && this.tokens > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= now) {
+      this.#tokenHead++;
+      const resolve = this.#waiters[this.#waiterHead];
+      this.#waiters[this.#waiterHead++] = noop;
+      resolve?.();
+    }
+    this.#compact();
+    this.#schedule(now);
+    if (this.waiting > this.tokens) this.#onShort();
+  }
+
+  /** Releases every waiter without a token (used on shutdown, so nothing hangs). */
+  releaseAll(): void {
+    while (this.waiting > 0) this.#waiters[this.#waiterHead++]?.();
+    this.#compact();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #dropStale(now: number): void {
+    const oldest = now - this.#maxLateMs;
+    while (this.tokens > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) < oldest) {
+      this.#tokenHead++;
+      this.#dropped++;
+    }
+  }
+
+  /** Keeps one timer, set for the next moment something changes: a token comes due, or expires unused. */
+  #schedule(now: number): void {
+    if (this.tokens === 0) return;
+    const next = this.#tokens[this.#tokenHead] ?? now;
+    const at = this.waiting > 0 ? next : next + this.#maxLateMs;
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.drain();
+    }, Math.max(0, at - now));
+  }
+
+  #compact(): void {
+    if (this.#tokenHead > 1024 && this.#tokenHead * 2 > this.#tokens.length) {
+      this.#tokens.splice(0, this.#tokenHead);
+      this.#tokenHead = 0;
+    }
+    if (this.#waiterHead > 1024 && this.#waiterHead * 2 > this.#waiters.length) {
+      this.#waiters.splice(0, this.#waiterHead);
+      this.#waiterHead = 0;
+    }
+  }
+}
+
+function noop(): void {}
