@@ -52,7 +52,9 @@ export class ApiHandler {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const rawQuery = (req.url ?? '').split('?')[1] ?? '';
+    const url = req.url ?? '';
+    const mark = url.indexOf('?');
+    const rawQuery = mark < 0 ? '' : url.slice(mark + 1);
     const params = parseCallParams(rawQuery, body, req.headers['content-type']);
     const method = req.method ?? 'GET';
     const envelope = readEnvelope({ method, headers: req.headers, params, body });
@@ -117,7 +119,7 @@ export class ApiHandler {
       qos: plan.qos,
     });
     try {
-      await Promise.all(plan.deliveries.map((delivery) => deps.broker.publish(delivery)));
+      await this.publish(plan.deliveries);
     } catch {
       const failed = businessError('iot.messagebroker.PublishMessageException');
       deps.log.changeCode(index, action, code, failed.code);
@@ -136,6 +138,13 @@ export class ApiHandler {
       renderSuccess(action, messageId === undefined ? fields : { ...fields, messageId }, state.envelope.format),
       res,
     );
+  }
+
+  private publish(deliveries: ActionPlan['deliveries']): Promise<unknown> {
+    const { broker } = this.deps;
+    const [only] = deliveries;
+    if (deliveries.length === 1 && only) return broker.publish(only);
+    return Promise.all(deliveries.map((delivery) => broker.publish(delivery)));
   }
 
   private async answerFault(state: CallState, res: ServerResponse): Promise<void> {

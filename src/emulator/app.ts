@@ -114,7 +114,9 @@ async function route(
   onReset: () => void,
   options: ResolvedEmulatorOptions,
 ): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const url = req.url ?? '/';
+  const mark = url.indexOf('?');
+  const path = mark < 0 ? url : url.slice(0, mark);
   if (path === '/') return api.handle(req, res);
   if (await handleAdminRoute(req, res, log, onReset)) return;
   req.resume();

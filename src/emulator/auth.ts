@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EmulatorAnswerError, gatewayError } from './error-codes.js';
 import { NonceCache } from './nonce-cache.js';
@@ -54,17 +54,39 @@ export function readEnvelope(request: SignedRequest): CallEnvelope {
   };
 }
 
+/** An access key with its HMAC keys imported once. */
+interface PreparedKey {
+  accessKeyId: string;
+  accountId: string;
+  /** `secret&`, the V1 key. */
+  v1: KeyObject;
+  /** The secret itself, the V3 key. */
+  v3: KeyObject;
+}
+
+function prepareKey(key: Required<EmulatorAccessKey>): PreparedKey {
+  return {
+    accessKeyId: key.accessKeyId,
+    accountId: key.accountId,
+    v1: createSecretKey(Buffer.from(`${key.accessKeySecret}&`, 'utf8')),
+    v3: createSecretKey(Buffer.from(key.accessKeySecret, 'utf8')),
+  };
+}
+
 /** Checks signatures V1 and V3, the timestamp window and nonce reuse. Throws gateway errors. */
 export class Authenticator {
-  private readonly keys: Map<string, Required<EmulatorAccessKey>>;
+  private readonly keys: Map<string, PreparedKey>;
   private readonly nonces: NonceCache;
+  /** The last timestamp text parsed and its time: calls within a second carry the same text. */
+  private lastTimestamp = '';
+  private lastTime = NaN;
 
   constructor(
     keys: readonly Required<EmulatorAccessKey>[],
     private readonly toleranceMs: number,
     nonceCacheSize: number,
   ) {
-    this.keys = new Map(keys.map((key) => [key.accessKeyId, key]));
+    this.keys = new Map(keys.map((key) => [key.accessKeyId, prepareKey(key)]));
     this.nonces = new NonceCache(toleranceMs, nonceCacheSize);
   }
 
@@ -73,10 +95,19 @@ export class Authenticator {
     if (!this.nonces.remember(`${checked.key.accessKeyId}\n${checked.nonce}`, now)) {
       throw new EmulatorAnswerError(gatewayError('SignatureNonceUsed'));
     }
-    return { ...envelope, accessKeyId: checked.key.accessKeyId, accountId: checked.key.accountId };
+    const call: AuthenticatedCall = {
+      signing: envelope.signing,
+      action: envelope.action,
+      version: envelope.version,
+      format: envelope.format,
+      accessKeyId: checked.key.accessKeyId,
+      accountId: checked.key.accountId,
+    };
+    if (envelope.v3) call.v3 = envelope.v3;
+    return call;
   }
 
-  private checkV1(request: SignedRequest, now: number): { key: Required<EmulatorAccessKey>; nonce: string } {
+  private checkV1(request: SignedRequest, now: number): { key: PreparedKey; nonce: string } {
     const params = request.params.all;
     const signature = requireParam(params, 'Signature');
     const key = this.findKey(requireParam(params, 'AccessKeyId'));
@@ -84,7 +115,7 @@ export class Authenticator {
     if (method !== 'HMAC-SHA1') throw new EmulatorAnswerError(gatewayError('InvalidSignatureMethod'));
     this.checkTime(requireParam(params, 'Timestamp'), now);
     const nonce = requireParam(params, 'SignatureNonce');
-    const expected = signV1(request.method, params, key.accessKeySecret);
+    const expected = signV1(request.method, params, key.v1);
     if (!sameText(expected, signature)) throw new EmulatorAnswerError(gatewayError('SignatureDoesNotMatch'));
     return { key, nonce };
   }
@@ -93,7 +124,7 @@ export class Authenticator {
     request: SignedRequest,
     envelope: CallEnvelope,
     now: number,
-  ): { key: Required<EmulatorAccessKey>; nonce: string } {
+  ): { key: PreparedKey; nonce: string } {
     const auth = envelope.v3;
     if (!auth) throw new EmulatorAnswerError(gatewayError('IncompleteSignature'));
     const key = this.findKey(auth.accessKeyId);
@@ -119,20 +150,24 @@ export class Authenticator {
         signedHeaders: auth.signedHeaders,
         hashedPayload,
       },
-      key.accessKeySecret,
+      key.v3,
     );
     if (!sameText(expected, auth.signature)) throw new EmulatorAnswerError(gatewayError('SignatureDoesNotMatch'));
     return { key, nonce };
   }
 
-  private findKey(accessKeyId: string): Required<EmulatorAccessKey> {
+  private findKey(accessKeyId: string): PreparedKey {
     const key = this.keys.get(accessKeyId);
     if (!key) throw new EmulatorAnswerError(gatewayError('InvalidAccessKeyId.NotFound'));
     return key;
   }
 
   private checkTime(timestamp: string, now: number): void {
-    const time = TIMESTAMP_PATTERN.test(timestamp) ? Date.parse(timestamp) : NaN;
+    if (timestamp !== this.lastTimestamp) {
+      this.lastTime = TIMESTAMP_PATTERN.test(timestamp) ? Date.parse(timestamp) : NaN;
+      this.lastTimestamp = timestamp;
+    }
+    const time = this.lastTime;
     if (Number.isNaN(time)) throw new EmulatorAnswerError(gatewayError('InvalidTimeStamp.Format'));
     if (Math.abs(now - time) > this.toleranceMs) throw new EmulatorAnswerError(gatewayError('InvalidTimeStamp.Expired'));
   }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 const BASE = 1_900_000_000_000_000_000n;
 const LOW_BITS = 8n;
@@ -27,7 +27,29 @@ export class MessageIdGenerator {
   }
 }
 
-/** An upper-case UUID, the shape of the service's RequestId. */
+/**
+ * Issues RequestIds in the service's shape (an upper-case UUID): a random prefix drawn once, then a
+ * 48-bit counter as the last group, so each id costs one increment and one hex formatting.
+ */
+export class RequestIdGenerator {
+  private readonly prefix: string;
+  private counter = 0;
+
+  constructor() {
+    const hex = randomBytes(10).toString('hex').toUpperCase();
+    const variant = ((parseInt(hex.charAt(15), 16) & 0x3) | 0x8).toString(16).toUpperCase();
+    this.prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-${variant}${hex.slice(16, 19)}-`;
+  }
+
+  next(): string {
+    this.counter = (this.counter + 1) % 0x1000000000000;
+    return this.prefix + this.counter.toString(16).toUpperCase().padStart(12, '0');
+  }
+}
+
+const requestIds = new RequestIdGenerator();
+
+/** An upper-case UUID, the shape of the service's RequestId; unique within the process. */
 export function newRequestId(): string {
-  return randomUUID().toUpperCase();
+  return requestIds.next();
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { unescape } from 'node:querystring';
 
 /** Parameters of one call: the query string and a form-encoded body, merged (body wins on a clash). */
 export interface CallParams {
@@ -28,22 +29,44 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function parseCallParams(rawQuery: string, body: Buffer, contentType: string | undefined): CallParams {
-  const query = toMap(new URLSearchParams(rawQuery));
+  const query = new Map<string, string>();
+  parseForm(rawQuery, query);
+  if (body.length === 0 || !isFormContentType(contentType)) return { query, all: query };
   const all = new Map(query);
-  if (body.length > 0 && isFormContentType(contentType)) {
-    for (const [name, value] of new URLSearchParams(body.toString('utf8'))) all.set(name, value);
-  }
+  parseForm(body.toString('utf8'), all);
   return { query, all };
+}
+
+/**
+ * Adds the pairs of an `application/x-www-form-urlencoded` string to `into` (a later name wins), decoding
+ * as `URLSearchParams` does: `+` is a space, `%XX` a UTF-8 byte, malformed escapes are kept as they are.
+ */
+export function parseForm(text: string, into: Map<string, string>): void {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      const eq = text.indexOf('=', start);
+      if (eq < 0 || eq > end) into.set(decodeFormPart(text.slice(start, end)), '');
+      else into.set(decodeFormPart(text.slice(start, eq)), decodeFormPart(text.slice(eq + 1, end)));
+    }
+    start = end + 1;
+  }
+}
+
+function decodeFormPart(part: string): string {
+  const plain = part.includes('+') ? part.replaceAll('+', ' ') : part;
+  if (!plain.includes('%')) return plain;
+  try {
+    return decodeURIComponent(plain);
+  } catch {
+    return unescape(plain);
+  }
 }
 
 function isFormContentType(contentType: string | undefined): boolean {
   return (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
-}
-
-function toMap(search: URLSearchParams): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const [name, value] of search) map.set(name, value);
-  return map;
 }
 
 /** Values of a repeat list `Name.1`, `Name.2`, … in index order; gaps are skipped. */

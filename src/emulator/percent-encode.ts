@@ -1,12 +1,24 @@
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+const SUB_DELIMS = /[!'()*]/;
+const SUB_DELIMS_ALL = /[!'()*]/g;
+
 /**
  * RFC 3986 percent-encoding as Alibaba Cloud signatures use it: UTF-8, unreserved characters
  * `A-Z a-z 0-9 - _ . ~` kept, everything else `%XX` with upper-case hex (space is `%20`, `*` is `%2A`).
  */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (UNRESERVED.test(value)) return value;
+  const encoded = encodeURIComponent(value);
+  return SUB_DELIMS.test(encoded)
+    ? encoded.replace(SUB_DELIMS_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
 }
 
-/** Compares names by UTF-16 code units, the order `Array.prototype.sort` gives and the SDK relies on. */
-export function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * `percentEncode(percentEncode(value))`, cheaply: the inner result holds only unreserved characters
+ * and `%XX`, so the outer pass only turns `%` into `%25`.
+ */
+export function percentEncodeTwice(value: string): string {
+  const once = percentEncode(value);
+  return once.includes('%') ? once.replaceAll('%', '%25') : once;
 }

@@ -1,5 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
-import { byCodeUnit, percentEncode } from './percent-encode.js';
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
+import { percentEncode } from './percent-encode.js';
 
 export const V3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -32,22 +32,28 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Names sorted by UTF-16 code units, the default order of `sort`. */
 export function canonicalQueryV3(query: ReadonlyMap<string, string>): string {
-  const names = [...query.keys()].sort(byCodeUnit);
-  return names.map((name) => `${percentEncode(name)}=${percentEncode(query.get(name) ?? '')}`).join('&');
+  let out = '';
+  for (const name of [...query.keys()].sort()) {
+    if (out !== '') out += '&';
+    out += `${percentEncode(name)}=${percentEncode(query.get(name) ?? '')}`;
+  }
+  return out;
+}
+
+function canonicalHeaderNames(signedHeaders: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const name of signedHeaders) names.add(name.toLowerCase());
+  return [...names].sort();
 }
 
 export function canonicalRequestV3(parts: V3RequestParts): string {
-  const names = [...new Set(parts.signedHeaders.map((h) => h.toLowerCase()))].sort(byCodeUnit);
-  const headerLines = names.map((name) => `${name}:${(parts.headers.get(name) ?? '').trim()}\n`).join('');
-  return [
-    parts.method.toUpperCase(),
-    parts.path,
-    canonicalQueryV3(parts.query),
-    headerLines,
-    names.join(';'),
-    parts.hashedPayload,
-  ].join('\n');
+  const names = canonicalHeaderNames(parts.signedHeaders);
+  let headerLines = '';
+  for (const name of names) headerLines += `${name}:${(parts.headers.get(name) ?? '').trim()}\n`;
+  const query = canonicalQueryV3(parts.query);
+  return `${parts.method.toUpperCase()}\n${parts.path}\n${query}\n${headerLines}\n${names.join(';')}\n${parts.hashedPayload}`;
 }
 
 export function stringToSignV3(parts: V3RequestParts): string {
@@ -55,7 +61,7 @@ export function stringToSignV3(parts: V3RequestParts): string {
 }
 
 /** Lower-case hex HMAC-SHA256 keyed with the secret itself (no `&`). */
-export function signV3(parts: V3RequestParts, secret: string): string {
+export function signV3(parts: V3RequestParts, secret: string | KeyObject): string {
   return createHmac('sha256', secret).update(stringToSignV3(parts), 'utf8').digest('hex');
 }
 

@@ -1,5 +1,6 @@
 import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ShaScriptConnection } from './bottleneck-connection.js';
 import { GrantClock } from './grant-clock.js';
 import { isWedgedLimiterError } from './wedge.js';
 
@@ -13,16 +14,16 @@ export interface AccountLimiterOptions {
   readonly accountId: string;
   /** Cap in calls per second for the whole account, across every process. Minimum 1. */
   readonly rate: number;
-  /** Tokens per grant taken from the shared limiter. Larger grants cost Redis less. @defaultValue 8 */
+  /** Tokens per grant taken from the shared limiter. Larger grants cost Redis less. @defaultValue 20 ms worth at `rate`, 1 to 32 */
   readonly grantSize?: number;
   /**
    * Share of the cap kept unused so that timing jitter between the limiter, the worker and the endpoint
-   * never pushes a sliding second past the cap. @defaultValue 0.004
+   * never pushes a sliding second past the cap. @defaultValue 0.005
    */
   readonly guard?: number;
-  /** A token not used within this many ms of its time is dropped. @defaultValue 2 */
+  /** A token not used within this many ms of its time is dropped. @defaultValue 4 */
   readonly maxLateMs?: number;
-  /** Grants a process may have reserved ahead of use. @defaultValue 3 */
+  /** Grants a process may have reserved ahead of use. @defaultValue enough for 50 ms at the cap, at least 3 */
   readonly maxOutstandingGrants?: number;
   /** Called when the shared limiter's Redis state was lost and the limiter rebuilt itself. */
   readonly onRecovered?: (reason: string) => void;
@@ -45,12 +46,13 @@ export class AccountLimiter {
 
   constructor(options: AccountLimiterOptions) {
     if (!(options.rate >= 1)) throw new TypeError(`rate must be at least 1 call/s (got ${options.rate})`);
+    const grantSize = options.grantSize ?? Math.max(1, Math.min(32, Math.round(options.rate * 0.02)));
     this.#options = {
-      grantSize: 8,
-      guard: 0.004,
-      maxLateMs: 2,
-      maxOutstandingGrants: 3,
+      guard: 0.005,
+      maxLateMs: 4,
       ...options,
+      grantSize,
+      maxOutstandingGrants: options.maxOutstandingGrants ?? Math.max(3, Math.ceil((options.rate * 0.05) / grantSize)),
     };
     this.#rate = options.rate;
     this.#clock = new GrantClock(this.#options.maxLateMs, () => this.#requestGrants());
@@ -95,9 +97,9 @@ export class AccountLimiter {
 
   /** A limiter given a connection never closes it (nor the subscriber it opens): keep each to close it here. */
   #connection(redis: Redis): Bottleneck.IORedisConnection {
-    const client = redis.duplicate();
+    const client = redis.duplicate({ lazyConnect: false, enableAutoPipelining: false });
     client.on('error', () => undefined);
-    const connection = new Bottleneck.IORedisConnection({ client, Redis });
+    const connection = new ShaScriptConnection(client);
     connection.on('error', () => undefined);
     this.#connections.push(connection);
     return connection;

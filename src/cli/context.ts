@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import { loadConfig, type ConfigOverrides, type FleetcastConfig } from '../config/config.js';
+import { CampaignStore } from '../queue/campaign-store.js';
+import { connectRedis } from '../redis/connection.js';
+
+/** Global flags every command accepts. */
+export interface GlobalFlags {
+  readonly redisUrl?: string;
+  readonly prefix?: string;
+  readonly json?: boolean;
+}
+
+export function configFrom(flags: GlobalFlags, extra: ConfigOverrides = {}): FleetcastConfig {
+  return loadConfig(process.env, {
+    ...(flags.redisUrl === undefined ? {} : { redisUrl: flags.redisUrl }),
+    ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
+    ...extra,
+  });
+}
+
+/** Runs `action` with a connected Redis and campaign store, and always disconnects. */
+export async function withStore<T>(config: FleetcastConfig, action: (store: CampaignStore, redis: Redis) => Promise<T>): Promise<T> {
+  const redis = await connectRedis(config.redisUrl);
+  try {
+    return await action(new CampaignStore(redis, config.prefix), redis);
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}

@@ -1,0 +1,43 @@
+import type { CampaignRecord } from '../queue/campaign-record.js';
+import type { CampaignStore } from '../queue/campaign-store.js';
+import { campaignView } from './campaign-view.js';
+import { formatDuration } from './output.js';
+import { ProgressLine, bar } from './progress.js';
+
+/** Why following a campaign stopped. */
+export type FollowEnd = 'finished' | 'cancelled' | 'paused';
+
+/**
+ * Polls a campaign until it finishes or is cancelled, showing progress. A campaign paused by a systemic failure
+ * (it carries a reason) ends the wait too: nothing will move until someone acts.
+ */
+export async function followCampaign(store: CampaignStore, id: string, show: boolean, cap: number): Promise<{ end: FollowEnd; record: CampaignRecord }> {
+  const progress = new ProgressLine();
+  let previous: { done: number; at: number } | undefined;
+  for (;;) {
+    const record = await store.require(id);
+    const now = Date.now();
+    const rate = previous === undefined ? 0 : ((record.done - previous.done) * 1000) / Math.max(1, now - previous.at);
+    previous = { done: record.done, at: now };
+    if (show) progress.update(progressText(record, rate, cap));
+    const end = endOf(record);
+    if (end !== undefined) {
+      if (show) progress.done();
+      return { end, record };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function endOf(record: CampaignRecord): FollowEnd | undefined {
+  if (record.state === 'finished') return 'finished';
+  if (record.state === 'cancelled' && record.done >= record.rows) return 'cancelled';
+  if (record.state === 'paused' && record.pausedReason !== undefined) return 'paused';
+  return undefined;
+}
+
+function progressText(record: CampaignRecord, rate: number, cap: number): string {
+  const view = campaignView(record);
+  const eta = rate > 0 ? formatDuration(view.remaining / rate) : '-';
+  return `${record.id} ${bar(record.rows === 0 ? 1 : record.done / record.rows)} sent ${record.sent} failed ${record.failed} remaining ${view.remaining} | ${Math.round(rate)}/s of ${cap}/s | ETA ${eta} | ${record.state}`;
+}

@@ -1,0 +1,147 @@
+import type { Redis } from 'ioredis';
+import { isCampaignState, type CampaignState } from '../queue/campaign-record.js';
+import { activeCampaignsKey, campaignKeys, controlChannel } from '../queue/keys.js';
+
+/** What a worker needs to know about a campaign it serves; refreshed from Redis. */
+export interface WatchedCampaign {
+  readonly id: string;
+  state: CampaignState;
+  pausedReason: string;
+  priority: number;
+}
+
+/** `stopping`: this process shuts down; rows not yet sent go back to the queue. */
+export type Gate = 'open' | 'cancelled' | 'stopping';
+
+/**
+ * Keeps this process's view of the active campaigns: polls Redis every `pollMs` and listens on the control
+ * channel, so pause, resume and cancel reach every worker within a second.
+ */
+export class CampaignWatch {
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #prefix: string;
+  readonly #pollMs: number;
+  readonly #campaigns = new Map<string, WatchedCampaign>();
+  readonly #gateWaiters = new Map<string, Array<() => void>>();
+  readonly #onChange: (active: ReadonlySet<string>) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #polling: Promise<void> | undefined;
+  #stopping = false;
+
+  constructor(redis: Redis, prefix: string, onChange: (active: ReadonlySet<string>) => void, pollMs = 250) {
+    this.#redis = redis;
+    this.#subscriber = redis.duplicate();
+    this.#subscriber.on('error', () => undefined);
+    this.#prefix = prefix;
+    this.#pollMs = pollMs;
+    this.#onChange = onChange;
+  }
+
+  async start(): Promise<void> {
+    await this.#subscriber.subscribe(controlChannel(this.#prefix));
+    this.#subscriber.on('message', () => void this.poll());
+    await this.poll();
+    this.#timer = setInterval(() => void this.poll(), this.#pollMs);
+  }
+
+  /** Releases every row waiting at a gate with `stopping`. */
+  beginStop(): void {
+    this.#stopping = true;
+    for (const id of [...this.#gateWaiters.keys()]) this.#wake(id);
+  }
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  async stop(): Promise<void> {
+    this.beginStop();
+    clearInterval(this.#timer);
+    await this.#polling;
+    this.#subscriber.disconnect();
+    for (const id of this.#gateWaiters.keys()) this.#wake(id);
+  }
+
+  get(id: string): WatchedCampaign | undefined {
+    return this.#campaigns.get(id);
+  }
+
+  /** Marks a state at once in this process (for example an automatic pause) before Redis says so. */
+  setLocalState(id: string, state: CampaignState, reason = ''): void {
+    const campaign = this.#campaigns.get(id);
+    if (campaign === undefined) return;
+    campaign.state = state;
+    campaign.pausedReason = reason;
+  }
+
+  /** Resolves when rows of the campaign may be sent (`open`) or must end (`cancelled`). Waits while paused. */
+  async gate(id: string): Promise<Gate> {
+    for (;;) {
+      if (this.#stopping) return 'stopping';
+      const state = this.#campaigns.get(id)?.state ?? 'cancelled';
+      if (state === 'cancelled') return 'cancelled';
+      if (state !== 'paused') return 'open';
+      await new Promise<void>((resolve) => {
+        const waiters = this.#gateWaiters.get(id) ?? [];
+        waiters.push(resolve);
+        this.#gateWaiters.set(id, waiters);
+      });
+    }
+  }
+
+  isOpen(id: string): boolean {
+    const state = this.#campaigns.get(id)?.state;
+    return state === 'running' || state === 'enqueuing' || state === 'finished';
+  }
+
+  poll(): Promise<void> {
+    this.#polling ??= this.#refresh().finally(() => {
+      this.#polling = undefined;
+    });
+    return this.#polling;
+  }
+
+  async #refresh(): Promise<void> {
+    let ids: string[];
+    try {
+      ids = await this.#redis.smembers(activeCampaignsKey(this.#prefix));
+      await Promise.all(ids.map((id) => this.#refreshOne(id)));
+    } catch {
+      return;
+    }
+    const active = new Set(ids);
+    for (const id of this.#campaigns.keys()) {
+      if (!active.has(id)) await this.#refreshOne(id).catch(() => undefined);
+    }
+    this.#onChange(active);
+  }
+
+  async #refreshOne(id: string): Promise<void> {
+    const [state, pausedReason, priority] = await this.#redis.hmget(
+      campaignKeys(this.#prefix, id).campaign,
+      'state',
+      'pausedReason',
+      'priority',
+    );
+    const known = this.#campaigns.get(id);
+    const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
+    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1 };
+    campaign.state = next;
+    campaign.pausedReason = pausedReason ?? '';
+    campaign.priority = Number(priority ?? 1) || 1;
+    this.#campaigns.set(id, campaign);
+    if (next !== 'paused') this.#wake(id);
+  }
+
+  forget(id: string): void {
+    this.#campaigns.delete(id);
+    this.#wake(id);
+  }
+
+  #wake(id: string): void {
+    const waiters = this.#gateWaiters.get(id);
+    this.#gateWaiters.delete(id);
+    waiters?.forEach((resolve) => resolve());
+  }
+}

@@ -1,0 +1,37 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { ChunkJobData } from '../queue/wire-message.js';
+import { fromWire } from '../queue/wire-message.js';
+import type { DispatchContext } from './dispatch-context.js';
+import { dispatchRow } from './row-dispatch.js';
+
+/** Delay before a chunk handed back at shutdown is offered again. */
+const REQUEUE_DELAY_MS = 1_000;
+
+/**
+ * Processes one queued chunk: rows that already have an outcome (from an earlier run of the same chunk) are
+ * skipped, the others are dispatched concurrently and their outcomes written as they come.
+ */
+export function chunkProcessor(context: DispatchContext, campaignId: string) {
+  return async (job: Job<ChunkJobData>, token?: string): Promise<number> => {
+    const rows = job.data.m.map((wire) => wire[0]);
+    const final = await context.store.finalRows(campaignId, rows);
+    const finalRun = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const pending = job.data.m.filter((wire) => !final.has(wire[0])).map((wire) => fromWire(wire, context.iotInstanceId));
+    const results = await Promise.all(
+      pending.map(async (message) => {
+        const result = await dispatchRow(context, campaignId, message, finalRun);
+        if (result === 'requeue') return false;
+        await context.writer.write(campaignId, result);
+        context.metrics.messages.labels(campaignId, result.status).inc();
+        return true;
+      }),
+    );
+    const unfinished = results.filter((done) => !done).length;
+    if (unfinished === 0) return pending.length;
+    if (context.watch.stopping && token !== undefined) {
+      await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
+      throw new DelayedError();
+    }
+    throw new Error(`${unfinished} rows met transient failures in every attempt of this run; the chunk runs again later`);
+  };
+}

@@ -1,0 +1,22 @@
+import type { FleetcastMetrics } from '../metrics/metrics.js';
+import type { PubResult } from '../pub/pub-result.js';
+import type { CampaignStore } from '../queue/campaign-store.js';
+import type { PubMessage } from '../types/pub-message.js';
+import type { CampaignWatch } from './campaign-watch.js';
+import type { OutcomeWriter } from './outcome-writer.js';
+
+/** Everything one worker process shares between the rows it dispatches. */
+export interface DispatchContext {
+  readonly limiter: { take(): Promise<void> };
+  readonly client: { pub(message: PubMessage): Promise<PubResult> };
+  readonly watch: CampaignWatch;
+  readonly store: CampaignStore;
+  readonly writer: OutcomeWriter;
+  readonly metrics: FleetcastMetrics;
+  /** Default `IotInstanceId` for rows without one. */
+  readonly iotInstanceId: string | undefined;
+  /** Told of every throttled attempt (the adaptive rate listens). */
+  readonly onThrottled: () => void;
+  /** Told of every answered attempt that was not throttled. */
+  readonly onAnswered: () => void;
+}

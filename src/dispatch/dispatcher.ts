@@ -1,0 +1,102 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AccountLimiter } from '../limiter/account-limiter.js';
+import type { FleetcastMetrics } from '../metrics/metrics.js';
+import type { PubClient } from '../pub/pub-client.js';
+import { CampaignStore } from '../queue/campaign-store.js';
+import { bullPrefix, campaignKeys } from '../queue/keys.js';
+import type { ChunkJobData } from '../queue/wire-message.js';
+import { CampaignWatch } from './campaign-watch.js';
+import { chunkProcessor } from './chunk-processor.js';
+import type { DispatchContext } from './dispatch-context.js';
+import { OutcomeWriter } from './outcome-writer.js';
+
+/** How one worker process dispatches. */
+export interface DispatcherOptions {
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly limiter: AccountLimiter;
+  readonly client: PubClient;
+  readonly metrics: FleetcastMetrics;
+  readonly iotInstanceId: string | undefined;
+  /** Chunks (of up to 100 rows) this process works on at once, per campaign. @defaultValue 8 */
+  readonly concurrency: number;
+  /** Called with every error a queue worker reports (they never stop the process). */
+  readonly onError?: (error: Error) => void;
+  readonly onThrottled?: () => void;
+  readonly onAnswered?: () => void;
+}
+
+/**
+ * The worker side: one BullMQ Worker per active campaign, all of them sending through one account limiter.
+ * Campaigns are discovered from Redis as they are submitted and dropped when they finish.
+ */
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #context: DispatchContext;
+  readonly #watch: CampaignWatch;
+  readonly #workers = new Map<string, Worker<ChunkJobData>>();
+  #stopped = false;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    const store = new CampaignStore(options.redis, options.prefix);
+    this.#watch = new CampaignWatch(options.redis, options.prefix, (active) => this.#sync(active));
+    this.#context = {
+      limiter: options.limiter,
+      client: options.client,
+      watch: this.#watch,
+      store,
+      writer: new OutcomeWriter(store),
+      metrics: options.metrics,
+      iotInstanceId: options.iotInstanceId,
+      onThrottled: options.onThrottled ?? (() => undefined),
+      onAnswered: options.onAnswered ?? (() => undefined),
+    };
+  }
+
+  get campaigns(): readonly string[] {
+    return [...this.#workers.keys()];
+  }
+
+  async start(): Promise<void> {
+    await this.#watch.start();
+  }
+
+  /** Stops taking chunks, hands rows that were not sent back to the queue, waits for calls in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#watch.beginStop();
+    await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
+    this.#workers.clear();
+    await this.#watch.stop();
+  }
+
+  #sync(active: ReadonlySet<string>): void {
+    if (this.#stopped) return;
+    for (const id of active) if (!this.#workers.has(id)) this.#startWorker(id);
+    for (const [id, worker] of this.#workers) {
+      if (active.has(id)) continue;
+      this.#workers.delete(id);
+      void worker.close().then(() => this.#watch.forget(id));
+    }
+  }
+
+  #startWorker(id: string): void {
+    const { redis, prefix, concurrency } = this.#options;
+    const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+    connection.on('error', () => undefined);
+    const worker = new Worker<ChunkJobData>(campaignKeys(prefix, id).queueName, chunkProcessor(this.#context, id), {
+      connection,
+      prefix: bullPrefix(prefix),
+      concurrency,
+      lockDuration: 10_000,
+      stalledInterval: 3_000,
+      maxStalledCount: 50,
+    });
+    worker.on('error', (error) => this.#options.onError?.(error));
+    worker.on('failed', (_job, error) => this.#options.onError?.(error));
+    worker.on('closed', () => connection.disconnect());
+    this.#workers.set(id, worker);
+  }
+}

@@ -1,0 +1,130 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { PubAccepted } from '../pub/pub-result.js';
+import { BACKOFF_BOUNDS, TRANSIENT_ATTEMPTS_PER_RUN, backoffMs, retryClassOf } from '../pub/retry-table.js';
+import type { RowOutcome } from '../queue/outcome.js';
+import type { PubMessage } from '../types/pub-message.js';
+import { AttemptError, GateClosedError } from './attempt-error.js';
+import type { DispatchContext } from './dispatch-context.js';
+
+/** A row either ends with an outcome, or goes back to the queue (transient failures outlasted this run, or shutdown). */
+export type RowResult = RowOutcome | 'requeue';
+
+/** Throttled attempts a row may make in a row before they start to count against its attempts. */
+const FREE_THROTTLES = 200;
+
+/**
+ * Sends one row until it has a final outcome. Every attempt takes a token from the account limiter first.
+ * Throttled attempts wait briefly and go again without counting; transient failures back off exponentially;
+ * a systemic failure pauses the campaign and the row waits at its gate; anything else fails the row.
+ */
+export async function dispatchRow(
+  context: DispatchContext,
+  campaignId: string,
+  message: PubMessage,
+  finalRun: boolean,
+): Promise<RowResult> {
+  const state = { attempts: 0, throttles: 0 };
+  for (;;) {
+    const gate = await context.watch.gate(campaignId);
+    if (gate === 'stopping') return 'requeue';
+    if (gate === 'cancelled') return outcome(message, 'cancelled', state.attempts, { code: 'Cancelled' });
+    try {
+      const accepted = await pRetry(() => attempt(context, campaignId, message, state), retryOptions(context, state));
+      return outcome(message, 'sent', state.attempts, accepted);
+    } catch (error) {
+      if (error instanceof GateClosedError) continue;
+      if (!(error instanceof AttemptError)) throw error;
+      const { refusal, retryClass } = error;
+      if (retryClass === 'systemic') {
+        await pauseForSystemicFailure(context, campaignId, `${refusal.code}: ${refusal.message}`);
+        continue;
+      }
+      if (retryClass === 'transient' && !finalRun) return 'requeue';
+      return outcome(message, 'failed', state.attempts, refusal);
+    }
+  }
+}
+
+async function attempt(
+  context: DispatchContext,
+  campaignId: string,
+  message: PubMessage,
+  state: { attempts: number },
+): Promise<PubAccepted> {
+  if (!context.watch.isOpen(campaignId) || context.watch.stopping) throw new AbortError(new GateClosedError());
+  await context.limiter.take();
+  if (!context.watch.isOpen(campaignId) || context.watch.stopping) throw new AbortError(new GateClosedError());
+  state.attempts++;
+  const started = performance.now();
+  const result = await context.client.pub(message);
+  context.metrics.pubDuration.observe((performance.now() - started) / 1000);
+  if (result.ok) {
+    context.metrics.pubRequests.labels('ok', 'OK').inc();
+    context.onAnswered();
+    return result;
+  }
+  const retryClass = retryClassOf(result.code, result.httpStatus);
+  context.metrics.pubRequests.labels(retryClass === 'throttle' ? 'throttled' : 'error', result.code).inc();
+  const error = new AttemptError(result, retryClass);
+  if (retryClass === 'systemic' || retryClass === 'permanent') throw new AbortError(error);
+  throw error;
+}
+
+function retryOptions(context: DispatchContext, state: { throttles: number }): Parameters<typeof pRetry>[1] {
+  return {
+    retries: TRANSIENT_ATTEMPTS_PER_RUN - 1,
+    factor: 2,
+    minTimeout: BACKOFF_BOUNDS.transient.minMs,
+    maxTimeout: BACKOFF_BOUNDS.transient.maxMs,
+    randomize: true,
+    shouldConsumeRetry: ({ error }) => !(isThrottle(error) && state.throttles <= FREE_THROTTLES),
+    onFailedAttempt: async ({ error }) => {
+      if (!(error instanceof AttemptError)) return;
+      if (error.retryClass === 'throttle') {
+        state.throttles++;
+        context.metrics.throttled.inc();
+        context.onThrottled();
+        await sleep(backoffMs('throttle', Math.min(state.throttles, 8)));
+      } else {
+        context.metrics.retries.labels(error.refusal.code).inc();
+      }
+    },
+  };
+}
+
+function isThrottle(error: Error): boolean {
+  return error instanceof AttemptError && error.retryClass === 'throttle';
+}
+
+async function pauseForSystemicFailure(context: DispatchContext, campaignId: string, reason: string): Promise<void> {
+  context.watch.setLocalState(campaignId, 'paused', reason);
+  try {
+    await context.store.control(campaignId, 'autopause', reason);
+  } catch {
+    // Already cancelled or finished: the gate will say so.
+  }
+  await context.watch.poll();
+}
+
+function outcome(
+  message: PubMessage,
+  status: RowOutcome['status'],
+  attempts: number,
+  answer: { messageId?: string; requestId?: string; code?: string; message?: string },
+): RowOutcome {
+  return {
+    row: message.row,
+    status,
+    topic: message.topicFullName,
+    messageId: answer.messageId ?? '',
+    requestId: answer.requestId ?? '',
+    code: answer.code ?? '',
+    errorMessage: status === 'failed' ? (answer.message ?? '') : '',
+    attempts,
+    time: Date.now(),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

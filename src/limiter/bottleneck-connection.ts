@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
+import { Script } from '../redis/script.js';
+
+const require = createRequire(import.meta.url);
+const bottleneckScripts = require('bottleneck/lib/Scripts.js') as { payload(name: string): string };
+
+type ScriptCallback = (error: Error | null, reply?: unknown) => void;
+
+/**
+ * Bottleneck's ioredis connection, calling its Lua scripts by SHA1. Through ioredis 6's script commands every
+ * call went out as a full EVAL (several KB of Lua per call, hashed again by Redis each time).
+ */
+export class ShaScriptConnection extends Bottleneck.IORedisConnection {
+  readonly #client: Redis;
+  readonly #scripts = new Map<string, Script>();
+
+  constructor(client: Redis) {
+    super({ client, Redis });
+    this.#client = client;
+  }
+
+  __scriptFn__(name: string): (...args: unknown[]) => void {
+    const script = this.#script(name);
+    return (...args: unknown[]) => {
+      const callback = args.pop() as ScriptCallback;
+      const keyCount = Number(args[0]);
+      const keys = args.slice(1, 1 + keyCount).map(String);
+      const values = args.slice(1 + keyCount).map((value) => (typeof value === 'number' ? value : String(value)));
+      script.run(this.#client, keys, values).then(
+        (reply) => callback(null, reply),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    };
+  }
+
+  #script(name: string): Script {
+    let script = this.#scripts.get(name);
+    if (script === undefined) {
+      script = new Script(bottleneckScripts.payload(name));
+      this.#scripts.set(name, script);
+    }
+    return script;
+  }
+}

@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric fleetcast exports; the names are a contract (docs, dashboard and alert rules use them).
+ * One registry per process; labels are bounded (no device label; campaign labels only for campaigns
+ * this process has seen recently).
+ */
+export interface FleetcastMetrics {
+  readonly registry: Registry;
+  readonly pubRequests: Counter<'result' | 'code'>;
+  readonly pubDuration: Histogram;
+  readonly messages: Counter<'campaign' | 'status'>;
+  readonly retries: Counter<'reason'>;
+  readonly throttled: Counter;
+  readonly limiterRate: Gauge;
+  readonly limiterCap: Gauge;
+  readonly queueJobs: Gauge<'state'>;
+  readonly campaignRows: Gauge<'campaign' | 'state'>;
+  readonly ingestRows: Counter<'result'>;
+}
+
+/** Latency buckets from 5 ms to 10 s. */
+export const PUB_DURATION_BUCKETS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): FleetcastMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    pubRequests: new Counter({
+      name: 'fleetcast_pub_requests_total',
+      help: 'Every Pub attempt, by result (ok, throttled, error) and Code.',
+      labelNames: ['result', 'code'],
+      registers,
+    }),
+    pubDuration: new Histogram({
+      name: 'fleetcast_pub_duration_seconds',
+      help: 'Duration of Pub attempts, from sending the request to reading the answer.',
+      buckets: PUB_DURATION_BUCKETS,
+      registers,
+    }),
+    messages: new Counter({
+      name: 'fleetcast_messages_total',
+      help: 'Final row outcomes (sent, failed, cancelled) by campaign.',
+      labelNames: ['campaign', 'status'],
+      registers,
+    }),
+    retries: new Counter({
+      name: 'fleetcast_retries_total',
+      help: 'Attempts repeated after a transient failure, by reason (the Code).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    throttled: new Counter({
+      name: 'fleetcast_throttled_total',
+      help: 'Attempts refused by the service for throttling (not failures, not counted retries).',
+      registers,
+    }),
+    limiterRate: new Gauge({
+      name: 'fleetcast_limiter_rate',
+      help: 'Calls per second the shared account limiter currently allows.',
+      registers,
+    }),
+    limiterCap: new Gauge({
+      name: 'fleetcast_limiter_cap',
+      help: 'Configured account cap in calls per second (FLEETCAST_RATE).',
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'fleetcast_queue_jobs',
+      help: 'Queued chunk jobs of active campaigns, by BullMQ state.',
+      labelNames: ['state'],
+      registers,
+    }),
+    campaignRows: new Gauge({
+      name: 'fleetcast_campaign_rows',
+      help: 'Rows of each recent campaign by state (total, sent, failed, cancelled, remaining).',
+      labelNames: ['campaign', 'state'],
+      registers,
+    }),
+    ingestRows: new Counter({
+      name: 'fleetcast_ingest_rows_total',
+      help: 'Rows read from campaign files, by result (valid, invalid).',
+      labelNames: ['result'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Which failures are worth another attempt: one table, looked up by the service's Code (or a transport code).
+ *
+ * - `throttle`: the quota was full. Retried after a short pause; not a failure and not a counted retry.
+ * - `transient`: the service or network failed this once. Retried with capped exponential backoff and jitter.
+ * - `systemic`: nothing will succeed until someone acts (credentials, instance, account). Pauses the campaign.
+ * - `permanent`: this row is wrong. Fails the row at once.
+ */
+export type RetryClass = 'throttle' | 'transient' | 'systemic' | 'permanent';
+
+export const RETRY_CLASS_BY_CODE: Readonly<Record<string, RetryClass>> = {
+  Throttling: 'throttle',
+  'Throttling.User': 'throttle',
+  'Throttling.Api': 'throttle',
+  'iot.messagebroker.RateLimit': 'throttle',
+
+  ServiceUnavailable: 'transient',
+  InternalError: 'transient',
+  'iot.system.SystemException': 'transient',
+  'iot.messagebroker.PublishMessageException': 'transient',
+  'iot.messagebroker.PublishMessageFailed': 'transient',
+  'iot.messagebroker.TIMEOUT': 'transient',
+  SignatureNonceUsed: 'transient',
+  ECONNRESET: 'transient',
+  ECONNREFUSED: 'transient',
+  ECONNABORTED: 'transient',
+  EPIPE: 'transient',
+  ETIMEDOUT: 'transient',
+  EHOSTUNREACH: 'transient',
+  ENETUNREACH: 'transient',
+  EAI_AGAIN: 'transient',
+  RequestTimeout: 'transient',
+  InvalidResponse: 'transient',
+
+  SignatureDoesNotMatch: 'systemic',
+  IncompleteSignature: 'systemic',
+  'InvalidAccessKeyId.NotFound': 'systemic',
+  'InvalidAccessKeyId.Inactive': 'systemic',
+  'InvalidTimeStamp.Expired': 'systemic',
+  'iot.system.InstanceNotFound': 'systemic',
+  'iot.Sre.IotInstanceNotFound': 'systemic',
+  'iot.system.UidNotFound': 'systemic',
+  'Iot.system.BillIsOverDue': 'systemic',
+  'iot.common.RamActionPermissionDeny': 'systemic',
+  'Forbidden.RAM': 'systemic',
+  'iot.common.APINotSupportedInInstance': 'systemic',
+  'InvalidApi.NotFound': 'systemic',
+  ENOTFOUND: 'systemic',
+};
+
+/** Backoff bounds in ms for the classes that are retried. */
+export const BACKOFF_BOUNDS: Readonly<Record<'throttle' | 'transient', { readonly minMs: number; readonly maxMs: number }>> = {
+  throttle: { minMs: 20, maxMs: 1000 },
+  transient: { minMs: 200, maxMs: 5000 },
+};
+
+/** Attempts a row gets for transient failures inside one worker run, before its chunk is handed back to the queue. */
+export const TRANSIENT_ATTEMPTS_PER_RUN = 5;
+
+export function retryClassOf(code: string, httpStatus: number | undefined): RetryClass {
+  const known = RETRY_CLASS_BY_CODE[code];
+  if (known !== undefined) return known;
+  if (httpStatus !== undefined && httpStatus >= 500) return 'transient';
+  return 'permanent';
+}
+
+/** Capped exponential backoff with full jitter in the upper half: `attempt` counts from 1. */
+export function backoffMs(retryClass: 'throttle' | 'transient', attempt: number, random: () => number = Math.random): number {
+  const { minMs, maxMs } = BACKOFF_BOUNDS[retryClass];
+  const ceiling = Math.min(maxMs, minMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

@@ -1,0 +1,67 @@
+/**
+ * A campaign as stored in Redis. States:
+ * - `enqueuing`: rows are being added; workers may already send.
+ * - `running`: every row is queued; workers send.
+ * - `paused`: workers hold off (by an operator, or automatically on a systemic failure; see `pausedReason`).
+ * - `cancelled`: rows without an outcome end `cancelled`.
+ * - `finished`: every row has its final outcome.
+ */
+export const CAMPAIGN_STATES = ['enqueuing', 'running', 'paused', 'cancelled', 'finished'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export interface CampaignRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly source: string;
+  readonly fingerprint: string;
+  readonly state: CampaignState;
+  readonly rows: number;
+  /** Highest row number among the campaign's rows (rows skipped as invalid leave gaps below it). */
+  readonly lastRow: number;
+  readonly chunks: number;
+  readonly enqueued: boolean;
+  readonly sent: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  readonly done: number;
+  readonly createdAt: number;
+  readonly finishedAt: number | undefined;
+  readonly pausedReason: string | undefined;
+  /** Campaign's own cap in calls/s, if lower than the account's. */
+  readonly rate: number | undefined;
+  /** Weight of the campaign's share when several run at once. */
+  readonly priority: number;
+}
+
+export function isCampaignState(value: string | undefined): value is CampaignState {
+  return (CAMPAIGN_STATES as readonly string[]).includes(value ?? '');
+}
+
+export function parseCampaignRecord(hash: Readonly<Record<string, string>>): CampaignRecord | undefined {
+  if (hash.id === undefined) return undefined;
+  const state = hash.state;
+  return {
+    id: hash.id,
+    name: hash.name ?? hash.id,
+    source: hash.source ?? '',
+    fingerprint: hash.fingerprint ?? '',
+    state: isCampaignState(state) ? state : 'running',
+    rows: int(hash.rows),
+    lastRow: int(hash.lastRow ?? hash.rows),
+    chunks: int(hash.chunks),
+    enqueued: hash.enqueued === '1',
+    sent: int(hash.sent),
+    failed: int(hash.failed),
+    cancelled: int(hash.cancelled),
+    done: int(hash.done),
+    createdAt: int(hash.createdAt),
+    finishedAt: hash.finishedAt === undefined ? undefined : int(hash.finishedAt),
+    pausedReason: hash.pausedReason === undefined || hash.pausedReason === '' ? undefined : hash.pausedReason,
+    rate: hash.rate === undefined || hash.rate === '' ? undefined : Number(hash.rate),
+    priority: hash.priority === undefined ? 1 : Number(hash.priority),
+  };
+}
+
+function int(value: string | undefined): number {
+  return value === undefined ? 0 : Number.parseInt(value, 10) || 0;
+}

@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import { FleetcastError } from '../errors/fleetcast-error.js';
+import { parseCampaignRecord, type CampaignRecord, type CampaignState } from './campaign-record.js';
+import { activeCampaignsKey, campaignIndexKey, campaignKeys, controlChannel } from './keys.js';
+import { decodeOutcome, encodeOutcome, type RowOutcome } from './outcome.js';
+import { CONTROL, MARK_ENQUEUED, RECORD_OUTCOMES } from './scripts.js';
+import { Script } from '../redis/script.js';
+
+export type ControlCommand = 'pause' | 'resume' | 'cancel' | 'autopause';
+
+export interface NewCampaign {
+  readonly id: string;
+  readonly name: string;
+  readonly source: string;
+  readonly fingerprint: string;
+  readonly rows: number;
+  readonly lastRow: number;
+  readonly rate: number | undefined;
+  readonly priority: number;
+}
+
+/** The scripts, sent once per connection and then called by their SHA1 (EVALSHA). */
+const SCRIPTS = {
+  recordOutcomes: new Script(RECORD_OUTCOMES),
+  markEnqueued: new Script(MARK_ENQUEUED),
+  control: new Script(CONTROL),
+};
+
+/** Campaign records, counters and per-row outcomes in Redis. */
+export class CampaignStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  get redis(): Redis {
+    return this.#redis;
+  }
+
+  get prefix(): string {
+    return this.#prefix;
+  }
+
+  async get(id: string): Promise<CampaignRecord | undefined> {
+    return parseCampaignRecord(await this.#redis.hgetall(campaignKeys(this.#prefix, id).campaign));
+  }
+
+  async require(id: string): Promise<CampaignRecord> {
+    const record = await this.get(id);
+    if (record === undefined) throw new FleetcastError('FC_CAMPAIGN_NOT_FOUND', `no campaign "${id}"`);
+    return record;
+  }
+
+  /** Every campaign, newest first. */
+  async list(limit = 1000): Promise<CampaignRecord[]> {
+    const ids = await this.#redis.zrevrange(campaignIndexKey(this.#prefix), 0, limit - 1);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((record): record is CampaignRecord => record !== undefined);
+  }
+
+  async activeIds(): Promise<string[]> {
+    return this.#redis.smembers(activeCampaignsKey(this.#prefix));
+  }
+
+  async create(campaign: NewCampaign): Promise<void> {
+    const now = Date.now();
+    const keys = campaignKeys(this.#prefix, campaign.id);
+    await this.#redis
+      .multi()
+      .hset(keys.campaign, {
+        id: campaign.id,
+        name: campaign.name,
+        source: campaign.source,
+        fingerprint: campaign.fingerprint,
+        state: 'enqueuing' satisfies CampaignState,
+        rows: campaign.rows,
+        lastRow: campaign.lastRow,
+        chunks: 0,
+        enqueued: 0,
+        sent: 0,
+        failed: 0,
+        cancelled: 0,
+        done: 0,
+        createdAt: now,
+        rate: campaign.rate ?? '',
+        priority: campaign.priority,
+      })
+      .zadd(campaignIndexKey(this.#prefix), now, campaign.id)
+      .sadd(activeCampaignsKey(this.#prefix), campaign.id)
+      .exec();
+  }
+
+  async markEnqueued(id: string, chunks: number): Promise<void> {
+    const keys = campaignKeys(this.#prefix, id);
+    await SCRIPTS.markEnqueued.run(this.#redis, [keys.campaign, activeCampaignsKey(this.#prefix)], [id, Date.now(), chunks]);
+  }
+
+  /** Applies a control command atomically and announces it to every worker. Returns the new state. */
+  async control(id: string, command: ControlCommand, reason = ''): Promise<CampaignState> {
+    const keys = campaignKeys(this.#prefix, id);
+    let state: string;
+    try {
+      state = String(await SCRIPTS.control.run(this.#redis, [keys.campaign], [command, reason]));
+    } catch (error) {
+      throw controlError(id, command, error);
+    }
+    await this.#redis.publish(controlChannel(this.#prefix), JSON.stringify({ id, command, state }));
+    return state as CampaignState;
+  }
+
+  /** Records final outcomes; a row that already has one keeps it. Returns how many were new. */
+  async recordOutcomes(id: string, outcomes: readonly RowOutcome[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const keys = campaignKeys(this.#prefix, id);
+    const args: Array<string | number> = [id, Date.now()];
+    for (const outcome of outcomes) args.push(outcome.row, outcome.status, encodeOutcome(outcome));
+    const recorded = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes, activeCampaignsKey(this.#prefix)], args);
+    return Number(recorded);
+  }
+
+  /** Which of these rows already have a final outcome. */
+  async finalRows(id: string, rows: readonly number[]): Promise<Set<number>> {
+    if (rows.length === 0) return new Set();
+    const values = await this.#redis.hmget(campaignKeys(this.#prefix, id).outcomes, ...rows.map(String));
+    const final = new Set<number>();
+    values.forEach((value, index) => {
+      const row = rows[index];
+      if (value !== null && row !== undefined) final.add(row);
+    });
+    return final;
+  }
+
+  /** Outcomes of rows `from`..`from+count-1`; rows without one are left out. */
+  async outcomes(id: string, from: number, count: number): Promise<RowOutcome[]> {
+    const rows = Array.from({ length: count }, (_, index) => String(from + index));
+    const values = await this.#redis.hmget(campaignKeys(this.#prefix, id).outcomes, ...rows);
+    const found: RowOutcome[] = [];
+    values.forEach((value, index) => {
+      if (value !== null) found.push(decodeOutcome(from + index, value));
+    });
+    return found;
+  }
+}
+
+function controlError(id: string, command: ControlCommand, error: unknown): FleetcastError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes('NOT_FOUND')) return new FleetcastError('FC_CAMPAIGN_NOT_FOUND', `no campaign "${id}"`);
+  const state = /STATE (\w+)/.exec(message)?.[1];
+  if (state !== undefined) return new FleetcastError('FC_BAD_USAGE', `cannot ${command} campaign "${id}": it is ${state}`);
+  return new FleetcastError('FC_INTERNAL', `cannot ${command} campaign "${id}": ${message}`, { cause: error });
+}

@@ -1,0 +1,143 @@
+import type { Redis } from 'ioredis';
+import { readCampaign, readCampaignName, validateCampaign, type CampaignSummary, type RowError } from '../campaign/index.js';
+import { FleetcastError } from '../errors/fleetcast-error.js';
+import type { PubMessage } from '../types/pub-message.js';
+import { campaignIdOf, defaultCampaignName } from './campaign-id.js';
+import { CampaignStore } from './campaign-store.js';
+import { fingerprintOf } from './fingerprint.js';
+import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
+import { toWire, type ChunkJobData } from './wire-message.js';
+import { writeRejects } from './rejects.js';
+
+/** What `fleetcast submit` asks for. */
+export interface SubmitOptions {
+  readonly file: string;
+  /** Campaign name; the same name and file never enqueue twice. @defaultValue the JSON "name", else the file name */
+  readonly name?: string;
+  /** Send the valid rows and write the invalid ones to `rejectsPath` instead of refusing the file. */
+  readonly skipInvalid?: boolean;
+  /** Where `skipInvalid` writes rejected rows. @defaultValue `${file}.rejects.csv` */
+  readonly rejectsPath?: string;
+  /** The campaign's own cap in calls/s (below the account cap). */
+  readonly rate?: number;
+  /** Weight of the campaign's share of the account when several run. @defaultValue 1 */
+  readonly priority?: number;
+  /** Rows per queued job. @defaultValue 100 */
+  readonly chunkSize?: number;
+  readonly onProgress?: (event: SubmitProgress) => void;
+}
+
+export interface SubmitProgress {
+  readonly phase: 'validate' | 'enqueue';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SubmitResult {
+  readonly id: string;
+  readonly name: string;
+  readonly rows: number;
+  readonly invalid: number;
+  readonly chunks: number;
+  /** True when this exact campaign had already been submitted; nothing was added. */
+  readonly alreadySubmitted: boolean;
+  readonly rejectsPath: string | undefined;
+}
+
+const JOBS_PER_BULK = 10;
+
+/** Validates the whole file first (nothing touches Redis if it is refused), then streams it into the queue. */
+export async function submitCampaign(redis: Redis, prefix: string, options: SubmitOptions): Promise<SubmitResult> {
+  const summary = await validateCampaign(options.file, {
+    onProgress: (done, total) => options.onProgress?.({ phase: 'validate', done, total }),
+  });
+  const rejectsPath = await refuseOrWriteRejects(options, summary);
+  const name = options.name ?? defaultCampaignName(options.file, await readCampaignName(options.file));
+  const id = campaignIdOf(name);
+  const fingerprint = await fingerprintOf(options.file, options.skipInvalid === true ? 'skip-invalid' : 'strict');
+  const store = new CampaignStore(redis, prefix);
+  const existing = await store.get(id);
+  if (existing !== undefined && existing.fingerprint !== fingerprint) {
+    throw new FleetcastError(
+      'FC_CAMPAIGN_CONFLICT',
+      `campaign "${id}" exists with other content; give this one another --name`,
+    );
+  }
+  if (existing?.enqueued === true) {
+    return { id, name, rows: existing.rows, invalid: summary.invalid, chunks: existing.chunks, alreadySubmitted: true, rejectsPath };
+  }
+  if (existing === undefined) {
+    await store.create({
+      id,
+      name,
+      source: options.file,
+      fingerprint,
+      rows: summary.valid,
+      lastRow: summary.rows,
+      rate: options.rate,
+      priority: options.priority ?? 1,
+    });
+  }
+  const chunks = await enqueueRows(redis, prefix, id, summary.valid, options);
+  await store.markEnqueued(id, chunks);
+  return { id, name, rows: summary.valid, invalid: summary.invalid, chunks, alreadySubmitted: false, rejectsPath };
+}
+
+async function refuseOrWriteRejects(options: SubmitOptions, summary: CampaignSummary): Promise<string | undefined> {
+  const fileErrors = summary.errors.filter((error) => error.row === 0);
+  if (fileErrors.length > 0 || (summary.invalid > 0 && options.skipInvalid !== true)) {
+    throw badInput(options.file, summary);
+  }
+  if (summary.invalid === 0) return undefined;
+  const path = options.rejectsPath ?? `${options.file}.rejects.csv`;
+  await writeRejects(path, summary.errors);
+  return path;
+}
+
+export function badInput(file: string, summary: CampaignSummary): FleetcastError {
+  const bad = summary.invalid + (summary.errors.some((error) => error.row === 0) ? 1 : 0);
+  return new FleetcastError(
+    'FC_BAD_INPUT',
+    `${file}: ${summary.invalid} of ${summary.rows} rows are invalid${bad > summary.invalid ? ', and the file has problems' : ''}; nothing was enqueued`,
+    { details: summary.errors.map(describe) },
+  );
+}
+
+function describe(error: RowError): string {
+  return `line ${error.line}: ${error.field === '' ? '' : `${error.field}: `}${error.message}`;
+}
+
+/** Adds chunk jobs with ids fixed by position, so a repeated or resumed submit adds each chunk once. */
+async function enqueueRows(redis: Redis, prefix: string, id: string, total: number, options: SubmitOptions): Promise<number> {
+  const queue = campaignQueue(redis, prefix, id);
+  const chunkSize = options.chunkSize ?? 100;
+  let chunk: PubMessage[] = [];
+  let jobs: Array<{ name: string; data: ChunkJobData; opts: typeof CHUNK_JOB_OPTIONS & { jobId: string } }> = [];
+  let chunkIndex = 0;
+  let enqueued = 0;
+  const flushJobs = async (): Promise<void> => {
+    if (jobs.length === 0) return;
+    await queue.addBulk(jobs);
+    enqueued += jobs.reduce((sum, job) => sum + job.data.m.length, 0);
+    jobs = [];
+    options.onProgress?.({ phase: 'enqueue', done: enqueued, total });
+  };
+  const closeChunk = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    jobs.push({ name: 'chunk', data: { m: chunk.map(toWire) }, opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(chunkIndex++) } });
+    chunk = [];
+    if (jobs.length >= JOBS_PER_BULK) await flushJobs();
+  };
+  try {
+    for await (const result of readCampaign(options.file)) {
+      if (!result.ok) continue;
+      chunk.push(result.message);
+      if (chunk.length >= chunkSize) await closeChunk();
+    }
+    await closeChunk();
+    await flushJobs();
+  } finally {
+    await queue.close();
+  }
+  return chunkIndex;
+}

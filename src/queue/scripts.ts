@@ -1,0 +1,66 @@
+/**
+ * Lua scripts that keep a campaign's counters and state consistent with its outcomes, whatever the number of
+ * workers: an outcome is recorded once (a re-run of a row never counts twice), and the last outcome finishes it.
+ */
+
+/** Shared tail: finish the campaign when every row has an outcome and every row was queued. */
+const FINISH_IF_DONE = `
+local function finish_if_done(campaign, active, id, now)
+  local fields = redis.call('hmget', campaign, 'done', 'rows', 'enqueued', 'state')
+  if tonumber(fields[1] or '0') >= tonumber(fields[2] or '0') and fields[3] == '1' then
+    if fields[4] ~= 'cancelled' then redis.call('hset', campaign, 'state', 'finished') end
+    if not redis.call('hget', campaign, 'finishedAt') then redis.call('hset', campaign, 'finishedAt', now) end
+    redis.call('srem', active, id)
+    return 1
+  end
+  return 0
+end
+`;
+
+/** KEYS: campaign, outcomes, active. ARGV: id, now, then (row, status, encoded outcome) triples. Returns rows newly recorded. */
+export const RECORD_OUTCOMES = `${FINISH_IF_DONE}
+local recorded = 0
+for i = 3, #ARGV, 3 do
+  if redis.call('hsetnx', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
+    redis.call('hincrby', KEYS[1], ARGV[i + 1], 1)
+    recorded = recorded + 1
+  end
+end
+if recorded > 0 then
+  redis.call('hincrby', KEYS[1], 'done', recorded)
+  finish_if_done(KEYS[1], KEYS[3], ARGV[1], ARGV[2])
+end
+return recorded
+`;
+
+/** KEYS: campaign, active. ARGV: id, now, chunks. */
+export const MARK_ENQUEUED = `${FINISH_IF_DONE}
+redis.call('hset', KEYS[1], 'enqueued', '1', 'chunks', ARGV[3])
+if redis.call('hget', KEYS[1], 'state') == 'enqueuing' then redis.call('hset', KEYS[1], 'state', 'running') end
+return finish_if_done(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+`;
+
+/**
+ * KEYS: campaign. ARGV: command (pause | resume | cancel | autopause), reason.
+ * Returns the new state, or an error reply naming the state that forbids the command.
+ */
+export const CONTROL = `
+local state = redis.call('hget', KEYS[1], 'state')
+if not state then return redis.error_reply('NOT_FOUND') end
+local command = ARGV[1]
+if state == 'finished' or state == 'cancelled' then return redis.error_reply('STATE ' .. state) end
+if command == 'pause' or command == 'autopause' then
+  if state == 'paused' then return state end
+  redis.call('hset', KEYS[1], 'state', 'paused', 'pausedReason', ARGV[2])
+  return 'paused'
+elseif command == 'resume' then
+  local next = 'running'
+  if redis.call('hget', KEYS[1], 'enqueued') ~= '1' then next = 'enqueuing' end
+  redis.call('hset', KEYS[1], 'state', next, 'pausedReason', '')
+  return next
+elseif command == 'cancel' then
+  redis.call('hset', KEYS[1], 'state', 'cancelled', 'pausedReason', '')
+  return 'cancelled'
+end
+return redis.error_reply('UNKNOWN_COMMAND')
+`;

@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import { requireCredentials, type FleetcastConfig } from '../config/config.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import { accountIdOf } from '../limiter/account-id.js';
+import { AccountLimiter } from '../limiter/account-limiter.js';
+import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
+import { PubClient } from '../pub/pub-client.js';
+import { connectRedis } from '../redis/connection.js';
+import { startMetricsServer } from './metrics-server.js';
+import type { WorkerOptions } from './worker-options.js';
+
+/** A running worker process: stop() drains it. */
+export interface RunningWorker {
+  readonly metrics: FleetcastMetrics;
+  readonly metricsPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+export async function runWorker(config: FleetcastConfig, options: WorkerOptions, log: (line: string) => void): Promise<RunningWorker> {
+  const credentials = requireCredentials(config);
+  const redis = await connectRedis(config.redisUrl);
+  const metrics = createMetrics();
+  const limiter = new AccountLimiter({
+    redis,
+    prefix: config.prefix,
+    accountId: accountIdOf(credentials.accessKeyId),
+    rate: config.rate,
+    onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
+  });
+  await limiter.ready();
+  metrics.limiterCap.set(config.rate);
+  metrics.limiterRate.set(limiter.rate);
+  const client = new PubClient({ endpoint: config.endpoint, regionId: config.regionId, ...credentials, signature: config.signature, timeoutMs: config.timeoutMs });
+  const dispatcher = new Dispatcher({
+    redis,
+    prefix: config.prefix,
+    limiter,
+    client,
+    metrics,
+    iotInstanceId: config.iotInstanceId,
+    concurrency: options.concurrency,
+    onError: (error) => log(`queue: ${error.message}`),
+  });
+  await dispatcher.start();
+  const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost);
+  return {
+    metrics,
+    metricsPort: listeningPort(server),
+    stop: async () => {
+      await dispatcher.stop();
+      await limiter.close();
+      await closeServer(server);
+      await quit(redis);
+    },
+  };
+}
+
+function listeningPort(server: Server | undefined): number | undefined {
+  const address = server?.address();
+  return typeof address === 'object' && address !== null ? address.port : undefined;
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (server === undefined) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function quit(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
+}

@@ -1,0 +1,11 @@
+/** Options of one `fleetcast worker` process. */
+export interface WorkerOptions {
+  /** Chunks (of up to 100 rows) worked on at once, per campaign. Minimum 1. @defaultValue 8 */
+  readonly concurrency: number;
+  /** Port of `/metrics`; none when undefined. */
+  readonly metricsPort: number | undefined;
+  /** Address `/metrics` binds to. @defaultValue `127.0.0.1` */
+  readonly metricsHost: string;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { concurrency: 8, metricsPort: undefined, metricsHost: '127.0.0.1' };
