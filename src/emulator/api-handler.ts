@@ -11,7 +11,7 @@ import type { FaultKind, FaultPlan } from './faults.js';
 import { MessageIdGenerator, newRequestId } from './message-id.js';
 import type { ResolvedEmulatorOptions } from './options.js';
 import { parseCallParams, readBody, type CallParams } from './params.js';
-import { renderError, renderSuccess, type RenderedAnswer } from './responses.js';
+import { renderError, renderSuccess, type RenderedAnswer, type SuccessFields } from './responses.js';
 
 export const API_VERSION = '2018-01-20';
 
@@ -131,13 +131,9 @@ export class ApiHandler {
       return;
     }
     deps.log.markAccepted();
-    const messageId = plan.messageId?.toString();
-    const fields = { requestId: state.requestId, quoteMessageId: deps.options.quoteMessageId };
-    await this.send(
-      state,
-      renderSuccess(action, messageId === undefined ? fields : { ...fields, messageId }, state.envelope.format),
-      res,
-    );
+    const fields: SuccessFields = { requestId: state.requestId, quoteMessageId: deps.options.quoteMessageId };
+    if (plan.messageId !== undefined) fields.messageId = plan.messageId.toString();
+    await this.send(state, renderSuccess(action, fields, state.envelope.format), res);
   }
 
   private publish(deliveries: ActionPlan['deliveries']): Promise<unknown> {
@@ -190,15 +186,24 @@ export class ApiHandler {
     };
   }
 
-  private async send(state: CallState, answer: RenderedAnswer, res: ServerResponse): Promise<void> {
+  /** Answers now, or after the drawn latency (then the returned promise settles once answered). */
+  private send(state: CallState, answer: RenderedAnswer, res: ServerResponse): Promise<void> | undefined {
     const latency = this.deps.faults.nextLatencyMs();
-    if (latency > 0) await sleep(latency);
-    if (res.destroyed) return;
-    res.writeHead(answer.status, {
-      'content-type': answer.contentType,
-      'content-length': Buffer.byteLength(answer.body),
-      'x-acs-request-id': state.requestId,
-    });
-    res.end(answer.body);
+    if (latency > 0) return sleep(latency).then(() => write(state.requestId, answer, res));
+    write(state.requestId, answer, res);
+    return undefined;
   }
+}
+
+function write(requestId: string, answer: RenderedAnswer, res: ServerResponse): void {
+  if (res.destroyed) return;
+  res.writeHead(answer.status, [
+    'content-type',
+    answer.contentType,
+    'content-length',
+    String(Buffer.byteLength(answer.body)),
+    'x-acs-request-id',
+    requestId,
+  ]);
+  res.end(answer.body);
 }

@@ -38,8 +38,10 @@ export function createNullBroker(): MessageBroker {
 }
 
 /**
- * An aedes broker in this process, listening on its own TCP port. aedes 1.2.0 speaks MQTT 3.1 and
- * 3.1.1 on the wire: subscribers get topic, payload and QoS, and MQTT 5 properties are not carried.
+ * An aedes broker in this process, listening on its own TCP port. Devices connect with MQTT 5 or
+ * 3.1.1; MQTT 5 subscribers get the PUBLISH properties (Response Topic, Correlation Data, User
+ * Properties), 3.1.1 subscribers get topic, payload and QoS only. Delivered QoS is the lower of the
+ * message's and the subscription's.
  */
 export async function createEmbeddedBroker(port: number, host: string): Promise<MessageBroker> {
   const aedes = await Aedes.createBroker();

@@ -1,9 +1,16 @@
+/** Queue entries dropped from the front before the arrays are compacted. */
+const COMPACT_AFTER = 4096;
+
 /**
  * Remembers signature nonces for `ttlMs` (wall clock) so a reused one is refused. Bounded: past
- * `maxEntries` the oldest are forgotten first.
+ * `maxEntries` the oldest are forgotten first. Arrivals are kept in a queue (two parallel arrays), so
+ * expiry only looks at the front and allocates nothing.
  */
 export class NonceCache {
   private readonly seen = new Map<string, number>();
+  private queueKeys: string[] = [];
+  private queueTimes: number[] = [];
+  private head = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -15,8 +22,9 @@ export class NonceCache {
     this.prune(now);
     const seenAt = this.seen.get(key);
     if (seenAt !== undefined && now - seenAt <= this.ttlMs) return false;
-    this.seen.delete(key);
     this.seen.set(key, now);
+    this.queueKeys.push(key);
+    this.queueTimes.push(now);
     return true;
   }
 
@@ -25,10 +33,21 @@ export class NonceCache {
   }
 
   private prune(now: number): void {
-    // Insertion order is arrival order, so expired entries sit at the front.
-    for (const [key, seenAt] of this.seen) {
+    // The queue is in arrival order, so expired entries sit at the front.
+    while (this.head < this.queueKeys.length) {
+      const seenAt = this.queueTimes[this.head] ?? 0;
       if (this.seen.size <= this.maxEntries && now - seenAt <= this.ttlMs) break;
-      this.seen.delete(key);
+      const key = this.queueKeys[this.head] ?? '';
+      // A key seen again after it expired has a later entry further back; only that one counts.
+      if (this.seen.get(key) === seenAt) this.seen.delete(key);
+      this.head += 1;
     }
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.queueKeys.length) this.compact();
+  }
+
+  private compact(): void {
+    this.queueKeys = this.queueKeys.slice(this.head);
+    this.queueTimes = this.queueTimes.slice(this.head);
+    this.head = 0;
   }
 }

@@ -69,14 +69,18 @@ export function signV3(parts: V3RequestParts, secret: string | KeyObject): strin
 export function parseAuthorizationV3(header: string): V3Authorization | undefined {
   const prefix = `${V3_ALGORITHM} `;
   if (!header.startsWith(prefix)) return undefined;
-  const fields = new Map<string, string>();
+  let accessKeyId = '';
+  let signedHeaders = '';
+  let signature = '';
   for (const item of header.slice(prefix.length).split(',')) {
     const eq = item.indexOf('=');
-    if (eq > 0) fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = item.slice(0, eq).trim();
+    const value = item.slice(eq + 1).trim();
+    if (name === 'Credential') accessKeyId = value;
+    else if (name === 'SignedHeaders') signedHeaders = value;
+    else if (name === 'Signature') signature = value;
   }
-  const accessKeyId = fields.get('Credential');
-  const signedHeaders = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
   if (!accessKeyId || !signedHeaders || !signature) return undefined;
   return { accessKeyId, signedHeaders: signedHeaders.split(';').filter(Boolean), signature };
 }

@@ -1,5 +1,6 @@
 import IotModule from '@alicloud/iot20180120';
-import OpenApiModule, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
+import type OpenApiModule from '@alicloud/openapi-client';
+import { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
 import OpenApiUtilModule from '@alicloud/openapi-util';
 import { RuntimeOptions } from '@alicloud/tea-util';
 

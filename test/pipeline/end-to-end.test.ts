@@ -1,0 +1,162 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
+import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { maxInWindow } from '../helpers/sliding-window.js';
+import { closeAll, subscribe, until, type Subscriber } from '../helpers/subscribers.js';
+import { parseCsv, writeAwkwardCampaign } from './fixtures.js';
+
+const SECRET = 'pipeline-secret-7f3a91';
+const TWO_POW_53 = 2n ** 53n;
+
+describe('a campaign file becomes messages on devices', () => {
+  let redis: Redis;
+  let dir: string;
+  let emulator: RunningEmulator | undefined;
+  let workers: WorkerProcess[] = [];
+  let subscribers: Subscriber[] = [];
+  let prefix = '';
+
+  beforeAll(() => {
+    redis = testRedis();
+    dir = mkdtempSync(join(tmpdir(), 'fleetcast-e2e-'));
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    workers = [];
+    await closeAll(subscribers);
+    subscribers = [];
+    await emulator?.close();
+    emulator = undefined;
+    await cleanupPrefix(redis, prefix);
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await redis.quit();
+  });
+
+  function env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      REDIS_URL: redisUrl(),
+      FLEETCAST_PREFIX: prefix,
+      FLEETCAST_ENDPOINT: emulator?.url ?? '',
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'pipeline',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET,
+      ...extra,
+    };
+  }
+
+  it('2,000 awkward rows through two workers reach every device exactly, with the exact MessageIds', async () => {
+    prefix = uniquePrefix();
+    emulator = await startEmulator({ port: 0, qps: 1600, mqttPort: 0, accessKeys: [{ accessKeyId: 'pipeline', accessKeySecret: SECRET }] });
+    const file = join(dir, 'awkward.csv');
+    const expected = writeAwkwardCampaign(file, 2000);
+    for (let start = 0; start < expected.length; start += 250) {
+      const batch = expected.slice(start, start + 250);
+      subscribers.push(...(await Promise.all(batch.map((row) => subscribe(emulator?.mqttUrl ?? '', `${prefix}-${row.deviceName}`, row.topic)))));
+    }
+    workers = await Promise.all([startWorkerProcess(env()), startWorkerProcess(env())]);
+    const report = join(dir, 'awkward.report.csv');
+
+    const result = await runCli(['submit', file, '--name', 'awkward', '--wait', '--report', report, '--json'], env());
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    await until(() => subscribers.every((subscriber) => subscriber.messages.length >= 1), 15_000, 'every device to receive');
+    subscribers.forEach((subscriber, index) => {
+      const want = expected[index];
+      expect(subscriber.messages).toHaveLength(1);
+      const got = subscriber.messages[0];
+      expect(got?.topic).toBe(want?.topic);
+      expect(got?.payload.equals(want?.payload ?? Buffer.alloc(0))).toBe(true);
+      expect(got?.packet.qos).toBe(want?.qos);
+      expect(got?.packet.properties?.responseTopic).toBe(want?.responseTopic);
+      expect(Buffer.from(got?.packet.properties?.correlationData ?? []).equals(want?.correlationData ?? Buffer.alloc(0))).toBe(true);
+      expect(got?.packet.properties?.userProperties).toEqual(want?.userProperties);
+    });
+
+    const calls = emulator.stats.calls().filter((call) => call.action === 'Pub');
+    expect(calls.filter((call) => call.code !== 'OK')).toEqual([]);
+    expect(calls).toHaveLength(2000);
+    expect(maxInWindow(calls.map((call) => call.t))).toBeLessThanOrEqual(1600);
+    const idByTopic = new Map(calls.map((call) => [call.topic, call.messageId]));
+    const lines = parseCsv(readFileSync(report, 'utf8'));
+    expect(lines).toHaveLength(2000);
+    lines.forEach((line, index) => {
+      expect(line.row).toBe(String(index + 1));
+      expect(line.status).toBe('sent');
+      expect(line.topic).toBe(expected[index]?.topic);
+      expect(line.MessageId).toMatch(/^\d{16,20}$/);
+      expect(BigInt(line.MessageId ?? '0')).toBeGreaterThan(TWO_POW_53);
+      expect(line.MessageId).toBe(idByTopic.get(line.topic));
+      expect(line.attempts).toBe('1');
+    });
+    expect(readFileSync(report, 'utf8')).not.toContain(SECRET);
+  });
+
+  it('holds every sliding second to a low cap across two workers', async () => {
+    prefix = uniquePrefix();
+    emulator = await startEmulator({ port: 0, qps: 100_000, mqtt: false, accessKeys: [{ accessKeyId: 'pipeline', accessKeySecret: SECRET }] });
+    const file = join(dir, 'low-cap.csv');
+    writeAwkwardCampaign(file, 700);
+    workers = await Promise.all([startWorkerProcess(env({ FLEETCAST_RATE: '200' })), startWorkerProcess(env({ FLEETCAST_RATE: '200' }))]);
+
+    const result = await runCli(['submit', file, '--name', 'low-cap', '--wait'], env({ FLEETCAST_RATE: '200' }));
+
+    expect(result.code).toBe(0);
+    const times = emulator.stats.calls().map((call) => call.t);
+    expect(times).toHaveLength(700);
+    expect(maxInWindow(times)).toBeLessThanOrEqual(200);
+    expect(maxInWindow(times)).toBeGreaterThanOrEqual(180);
+  });
+
+  it('pauses the campaign on a wrong secret instead of failing its rows, and never shows the secret', async () => {
+    prefix = uniquePrefix();
+    emulator = await startEmulator({ port: 0, mqtt: false, accessKeys: [{ accessKeyId: 'pipeline', accessKeySecret: 'the-right-one' }] });
+    const file = join(dir, 'wrong-secret.csv');
+    writeAwkwardCampaign(file, 50);
+    workers = [await startWorkerProcess(env())];
+
+    const result = await runCli(['submit', file, '--name', 'wrong-secret', '--wait', '--json'], env());
+
+    expect(result.code).toBe(1);
+    const status = await runCli(['status', 'wrong-secret', '--json'], env());
+    const view = (JSON.parse(status.stdout) as { campaigns: Array<Record<string, unknown>> }).campaigns[0];
+    expect(view?.state).toBe('paused');
+    expect(String(view?.pausedReason)).toContain('SignatureDoesNotMatch');
+    expect(view?.failed).toBe(0);
+    expect(view?.sent).toBe(0);
+    const everything = `${result.stdout}${result.stderr}${status.stdout}${workers[0]?.output() ?? ''}${JSON.stringify(await dumpPrefix(redis, prefix))}`;
+    expect(everything).not.toContain(SECRET);
+  });
+
+  it('does not send a campaign twice when the same file is submitted again under the same name', async () => {
+    prefix = uniquePrefix();
+    emulator = await startEmulator({ port: 0, mqtt: false, accessKeys: [{ accessKeyId: 'pipeline', accessKeySecret: SECRET }] });
+    const file = join(dir, 'twice.csv');
+    writeAwkwardCampaign(file, 120);
+    workers = [await startWorkerProcess(env())];
+
+    const first = await runCli(['submit', file, '--name', 'twice', '--wait'], env());
+    const second = await runCli(['submit', file, '--name', 'twice', '--wait', '--json'], env());
+
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('"alreadySubmitted":true');
+    expect(emulator.stats.calls()).toHaveLength(120);
+  });
+});
+
+async function dumpPrefix(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const keys = await redis.keys(`${prefix}*`);
+  const dump: Record<string, unknown> = {};
+  for (const key of keys) {
+    const type = await redis.type(key);
+    dump[key] = type === 'hash' ? await redis.hgetall(key) : type === 'string' ? await redis.get(key) : type;
+  }
+  return dump;
+}
