@@ -23,6 +23,12 @@ export interface FleetcastConfig {
   readonly signature: 'v1' | 'v3';
   /** Per-call timeout in ms. Env `FLEETCAST_TIMEOUT_MS`. @defaultValue 10000 */
   readonly timeoutMs: number;
+  /** A campaign pauses itself when more than this share of its final rows failed. Env `FLEETCAST_ABORT_FAILURE_RATIO`. @defaultValue 0.5 */
+  readonly abortFailureRatio: number;
+  /** ...once it has at least this many final rows (0: never). Env `FLEETCAST_ABORT_MIN_ROWS`. @defaultValue 100 */
+  readonly abortMinimumRows: number;
+  /** Lower the shared rate on throttling and probe back up (AIMD). Env `FLEETCAST_ADAPTIVE` (`on`/`off`). @defaultValue on */
+  readonly adaptive: boolean;
 }
 
 export type ConfigOverrides = Partial<Record<'redisUrl' | 'prefix' | 'endpoint' | 'regionId' | 'iotInstanceId' | 'rate' | 'signature', string>>;
@@ -50,6 +56,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const rate = parseNumber(pick('rate', 'FLEETCAST_RATE') ?? '1600', 'FLEETCAST_RATE', 1, MAX_RATE, problems);
   const timeoutMs = parseNumber(nonEmpty(env.FLEETCAST_TIMEOUT_MS) ?? '10000', 'FLEETCAST_TIMEOUT_MS', 100, 600_000, problems);
 
+  const abortFailureRatio = parseNumber(nonEmpty(env.FLEETCAST_ABORT_FAILURE_RATIO) ?? '0.5', 'FLEETCAST_ABORT_FAILURE_RATIO', 0, 1, problems);
+  const abortMinimumRows = parseNumber(nonEmpty(env.FLEETCAST_ABORT_MIN_ROWS) ?? '100', 'FLEETCAST_ABORT_MIN_ROWS', 0, 1e12, problems);
+  const adaptive = nonEmpty(env.FLEETCAST_ADAPTIVE) ?? 'on';
+  if (adaptive !== 'on' && adaptive !== 'off') problems.push(`FLEETCAST_ADAPTIVE must be on or off (got "${adaptive}")`);
+
   const signature = pick('signature', 'FLEETCAST_SIGNATURE') ?? 'v3';
   if (signature !== 'v1' && signature !== 'v3') problems.push(`FLEETCAST_SIGNATURE must be v1 or v3 (got "${signature}")`);
 
@@ -76,6 +87,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     rate,
     signature: signature === 'v1' ? 'v1' : 'v3',
     timeoutMs,
+    abortFailureRatio,
+    abortMinimumRows,
+    adaptive: adaptive !== 'off',
   });
 }
 
@@ -110,7 +124,7 @@ function parseNumber(text: string, name: string, min: number, max: number, probl
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max) {
     problems.push(`${name} must be a number from ${min} to ${max} (got "${text}")`);
-    return min;
+    return Math.max(min, 1);
   }
   return value;
 }

@@ -2,7 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { ChunkJobData } from '../queue/wire-message.js';
 import { fromWire } from '../queue/wire-message.js';
 import type { DispatchContext } from './dispatch-context.js';
-import { dispatchRow } from './row-dispatch.js';
+import { dispatchRow, type ChunkRun } from './row-dispatch.js';
 
 /** Delay before a chunk handed back at shutdown is offered again. */
 const REQUEUE_DELAY_MS = 1_000;
@@ -15,11 +15,12 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
   return async (job: Job<ChunkJobData>, token?: string): Promise<number> => {
     const rows = job.data.m.map((wire) => wire[0]);
     const final = await context.store.finalRows(campaignId, rows);
-    const finalRun = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const epoch = context.epoch();
+    const run: ChunkRun = { finalRun: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), holdsLease: () => context.epoch() === epoch };
     const pending = job.data.m.filter((wire) => !final.has(wire[0])).map((wire) => fromWire(wire, context.iotInstanceId));
     const results = await Promise.all(
       pending.map(async (message) => {
-        const result = await dispatchRow(context, campaignId, message, finalRun);
+        const result = await dispatchRow(context, campaignId, message, run);
         if (result === 'requeue') return false;
         await context.writer.write(campaignId, result);
         context.metrics.messages.labels(campaignId, result.status).inc();
@@ -28,6 +29,7 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
     );
     const unfinished = results.filter((done) => !done).length;
     if (unfinished === 0) return pending.length;
+    if (!run.holdsLease()) throw new Error('this process was frozen past its job lock; the chunk runs elsewhere');
     if (context.watch.stopping && token !== undefined) {
       await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
       throw new DelayedError();

@@ -7,7 +7,7 @@ import type { OutcomeWriter } from './outcome-writer.js';
 
 /** Everything one worker process shares between the rows it dispatches. */
 export interface DispatchContext {
-  readonly limiter: { take(): Promise<void> };
+  readonly limiter: { take(flowId?: string, weight?: number): Promise<void> };
   readonly client: { pub(message: PubMessage): Promise<PubResult> };
   readonly watch: CampaignWatch;
   readonly store: CampaignStore;
@@ -19,4 +19,6 @@ export interface DispatchContext {
   readonly onThrottled: () => void;
   /** Told of every answered attempt that was not throttled. */
   readonly onAnswered: () => void;
+  /** Changes when this process's event loop was frozen long enough to lose its job locks (see StallGuard). */
+  readonly epoch: () => number;
 }

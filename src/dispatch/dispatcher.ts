@@ -3,13 +3,21 @@ import type { Redis } from 'ioredis';
 import type { AccountLimiter } from '../limiter/account-limiter.js';
 import type { FleetcastMetrics } from '../metrics/metrics.js';
 import type { PubClient } from '../pub/pub-client.js';
-import { CampaignStore } from '../queue/campaign-store.js';
+import { CampaignStore, type AbortCriteria } from '../queue/campaign-store.js';
 import { bullPrefix, campaignKeys } from '../queue/keys.js';
 import type { ChunkJobData } from '../queue/wire-message.js';
 import { CampaignWatch } from './campaign-watch.js';
 import { chunkProcessor } from './chunk-processor.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import { StallGuard } from './stall-guard.js';
+
+/**
+ * A chunk's lock lasts this long and is renewed at half of it; a worker that dies has its chunks picked up by
+ * another within LOCK_DURATION_MS + STALLED_INTERVAL_MS (BullMQ's defaults would take 30 s and more).
+ */
+const LOCK_DURATION_MS = 5_000;
+const STALLED_INTERVAL_MS = 2_000;
 
 /** How one worker process dispatches. */
 export interface DispatcherOptions {
@@ -19,6 +27,8 @@ export interface DispatcherOptions {
   readonly client: PubClient;
   readonly metrics: FleetcastMetrics;
   readonly iotInstanceId: string | undefined;
+  /** When a failing campaign pauses itself. */
+  readonly abort?: AbortCriteria;
   /** Chunks (of up to 100 rows) this process works on at once, per campaign. @defaultValue 8 */
   readonly concurrency: number;
   /** Called with every error a queue worker reports (they never stop the process). */
@@ -37,10 +47,11 @@ export class Dispatcher {
   readonly #watch: CampaignWatch;
   readonly #workers = new Map<string, Worker<ChunkJobData>>();
   #stopped = false;
+  readonly #stallGuard = new StallGuard(LOCK_DURATION_MS / 2);
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
-    const store = new CampaignStore(options.redis, options.prefix);
+    const store = new CampaignStore(options.redis, options.prefix, options.abort);
     this.#watch = new CampaignWatch(options.redis, options.prefix, (active) => this.#sync(active));
     this.#context = {
       limiter: options.limiter,
@@ -52,6 +63,7 @@ export class Dispatcher {
       iotInstanceId: options.iotInstanceId,
       onThrottled: options.onThrottled ?? (() => undefined),
       onAnswered: options.onAnswered ?? (() => undefined),
+      epoch: () => this.#stallGuard.epoch,
     };
   }
 
@@ -60,6 +72,7 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
+    this.#stallGuard.start();
     await this.#watch.start();
   }
 
@@ -70,6 +83,7 @@ export class Dispatcher {
     await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
     this.#workers.clear();
     await this.#watch.stop();
+    this.#stallGuard.stop();
   }
 
   #sync(active: ReadonlySet<string>): void {
@@ -90,8 +104,8 @@ export class Dispatcher {
       connection,
       prefix: bullPrefix(prefix),
       concurrency,
-      lockDuration: 10_000,
-      stalledInterval: 3_000,
+      lockDuration: LOCK_DURATION_MS,
+      stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: 50,
     });
     worker.on('error', (error) => this.#options.onError?.(error));

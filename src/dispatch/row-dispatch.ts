@@ -6,6 +6,14 @@ import type { PubMessage } from '../types/pub-message.js';
 import { AttemptError, GateClosedError } from './attempt-error.js';
 import type { DispatchContext } from './dispatch-context.js';
 
+/** One run of a chunk job, as its rows see it. */
+export interface ChunkRun {
+  /** The last attempt BullMQ will give the chunk: transient failures then end the row. */
+  readonly finalRun: boolean;
+  /** False once the process may have lost the chunk's lock (another worker may be running it). */
+  holdsLease(): boolean;
+}
+
 /** A row either ends with an outcome, or goes back to the queue (transient failures outlasted this run, or shutdown). */
 export type RowResult = RowOutcome | 'requeue';
 
@@ -21,15 +29,15 @@ export async function dispatchRow(
   context: DispatchContext,
   campaignId: string,
   message: PubMessage,
-  finalRun: boolean,
+  run: ChunkRun,
 ): Promise<RowResult> {
   const state = { attempts: 0, throttles: 0 };
   for (;;) {
     const gate = await context.watch.gate(campaignId);
-    if (gate === 'stopping') return 'requeue';
+    if (gate === 'stopping' || !run.holdsLease()) return 'requeue';
     if (gate === 'cancelled') return outcome(message, 'cancelled', state.attempts, { code: 'Cancelled' });
     try {
-      const accepted = await pRetry(() => attempt(context, campaignId, message, state), retryOptions(context, state));
+      const accepted = await pRetry(() => attempt(context, campaignId, message, state, run), retryOptions(context, state));
       return outcome(message, 'sent', state.attempts, accepted);
     } catch (error) {
       if (error instanceof GateClosedError) continue;
@@ -39,7 +47,7 @@ export async function dispatchRow(
         await pauseForSystemicFailure(context, campaignId, `${refusal.code}: ${refusal.message}`);
         continue;
       }
-      if (retryClass === 'transient' && !finalRun) return 'requeue';
+      if (retryClass === 'transient' && !run.finalRun) return 'requeue';
       return outcome(message, 'failed', state.attempts, refusal);
     }
   }
@@ -50,10 +58,12 @@ async function attempt(
   campaignId: string,
   message: PubMessage,
   state: { attempts: number },
+  run: ChunkRun,
 ): Promise<PubAccepted> {
-  if (!context.watch.isOpen(campaignId) || context.watch.stopping) throw new AbortError(new GateClosedError());
-  await context.limiter.take();
-  if (!context.watch.isOpen(campaignId) || context.watch.stopping) throw new AbortError(new GateClosedError());
+  const closed = (): boolean => !context.watch.isOpen(campaignId) || context.watch.stopping || !run.holdsLease();
+  if (closed()) throw new AbortError(new GateClosedError());
+  await context.limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
+  if (closed()) throw new AbortError(new GateClosedError());
   state.attempts++;
   const started = performance.now();
   const result = await context.client.pub(message);

@@ -73,9 +73,9 @@ export class AccountLimiter {
     await this.#bottleneck.ready();
   }
 
-  /** Resolves when the caller may make one call. */
-  take(): Promise<void> {
-    return this.#clock.wait();
+  /** Resolves when the caller may make one call. Callers of different flows (campaigns) share by weight. */
+  take(flowId = '', weight = 1): Promise<void> {
+    return this.#clock.wait(flowId, weight);
   }
 
   /** Changes the shared rate for every process of the account. */

@@ -1,3 +1,5 @@
+import { FairWaiters } from './fair-waiters.js';
+
 /**
  * Local side of the account limiter: turns grants (blocks of tokens handed out by the shared limiter) into
  * evenly spaced token times, and hands tokens to waiters in FIFO order.
@@ -9,8 +11,7 @@ export class GrantClock {
   readonly #maxLateMs: number;
   readonly #tokens: number[] = [];
   #tokenHead = 0;
-  readonly #waiters: Array<() => void> = [];
-  #waiterHead = 0;
+  readonly #waiters = new FairWaiters();
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #dropped = 0;
@@ -24,7 +25,7 @@ export class GrantClock {
 
   /** Waiters not yet served. */
   get waiting(): number {
-    return this.#waiters.length - this.#waiterHead;
+    return this.#waiters.size;
   }
 
   /** Tokens granted and not yet used or dropped. */
@@ -37,9 +38,10 @@ export class GrantClock {
     return this.#dropped;
   }
 
-  wait(): Promise<void> {
+  /** Resolves when the caller may make one call; callers of different flows share tokens by weight. */
+  wait(flowId = '', weight = 1): Promise<void> {
     return new Promise((resolve) => {
-      this.#waiters.push(resolve);
+      this.#waiters.push(flowId, weight, resolve);
       this.drain();
     });
   }
@@ -57,9 +59,7 @@ export class GrantClock {
     this.#dropStale(now);
     while (this.waiting > 0 && this.tokens > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= now) {
       this.#tokenHead++;
-      const resolve = this.#waiters[this.#waiterHead];
-      this.#waiters[this.#waiterHead++] = noop;
-      resolve?.();
+      this.#waiters.shift()?.();
     }
     this.#compact();
     this.#schedule(now);
@@ -68,7 +68,7 @@ export class GrantClock {
 
   /** Releases every waiter without a token (used on shutdown, so nothing hangs). */
   releaseAll(): void {
-    while (this.waiting > 0) this.#waiters[this.#waiterHead++]?.();
+    for (let resolve = this.#waiters.shift(); resolve !== undefined; resolve = this.#waiters.shift()) resolve();
     this.#compact();
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -104,11 +104,5 @@ export class GrantClock {
       this.#tokens.splice(0, this.#tokenHead);
       this.#tokenHead = 0;
     }
-    if (this.#waiterHead > 1024 && this.#waiterHead * 2 > this.#waiters.length) {
-      this.#waiters.splice(0, this.#waiterHead);
-      this.#waiterHead = 0;
-    }
   }
 }
-
-function noop(): void {}

@@ -6,6 +6,16 @@ import { decodeOutcome, encodeOutcome, type RowOutcome } from './outcome.js';
 import { CONTROL, MARK_ENQUEUED, RECORD_OUTCOMES } from './scripts.js';
 import { Script } from '../redis/script.js';
 
+/** When a campaign pauses itself for failing: more than `failureRatio` of its final rows failed, after `minimumRows`. */
+export interface AbortCriteria {
+  /** Share of failed rows among final rows, 0..1. @defaultValue 0.5 */
+  readonly failureRatio: number;
+  /** Final rows before the share is judged; 0 never pauses. @defaultValue 100 */
+  readonly minimumRows: number;
+}
+
+export const DEFAULT_ABORT_CRITERIA: AbortCriteria = { failureRatio: 0.5, minimumRows: 100 };
+
 export type ControlCommand = 'pause' | 'resume' | 'cancel' | 'autopause';
 
 export interface NewCampaign {
@@ -31,9 +41,12 @@ export class CampaignStore {
   readonly #redis: Redis;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  readonly #abort: AbortCriteria;
+
+  constructor(redis: Redis, prefix: string, abort: AbortCriteria = DEFAULT_ABORT_CRITERIA) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#abort = abort;
   }
 
   get redis(): Redis {
@@ -115,7 +128,7 @@ export class CampaignStore {
   async recordOutcomes(id: string, outcomes: readonly RowOutcome[]): Promise<number> {
     if (outcomes.length === 0) return 0;
     const keys = campaignKeys(this.#prefix, id);
-    const args: Array<string | number> = [id, Date.now()];
+    const args: Array<string | number> = [id, Date.now(), this.#abort.failureRatio, this.#abort.minimumRows];
     for (const outcome of outcomes) args.push(outcome.row, outcome.status, encodeOutcome(outcome));
     const recorded = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes, activeCampaignsKey(this.#prefix)], args);
     return Number(recorded);

@@ -17,10 +17,30 @@ local function finish_if_done(campaign, active, id, now)
 end
 `;
 
-/** KEYS: campaign, outcomes, active. ARGV: id, now, then (row, status, encoded outcome) triples. Returns rows newly recorded. */
-export const RECORD_OUTCOMES = `${FINISH_IF_DONE}
+/**
+ * Pauses a running campaign whose failure share passed the threshold after a minimum of final rows
+ * (like an abort criterion): burning through a campaign that fails is worse than stopping to look.
+ */
+const PAUSE_IF_FAILING = `
+local function pause_if_failing(campaign, ratio, minimum)
+  local fields = redis.call('hmget', campaign, 'failed', 'done', 'state')
+  local failed = tonumber(fields[1] or '0')
+  local done = tonumber(fields[2] or '0')
+  if minimum > 0 and done >= minimum and failed > ratio * done and (fields[3] == 'running' or fields[3] == 'enqueuing') then
+    local share = math.floor(failed * 100 / done)
+    redis.call('hset', campaign, 'state', 'paused', 'pausedReason',
+      'failure share ' .. share .. '% over ' .. math.floor(ratio * 100) .. '% after ' .. done .. ' rows')
+  end
+end
+`;
+
+/**
+ * KEYS: campaign, outcomes, active. ARGV: id, now, failure ratio, minimum rows (0 = never pause), then
+ * (row, status, encoded outcome) triples. Returns rows newly recorded.
+ */
+export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${PAUSE_IF_FAILING}
 local recorded = 0
-for i = 3, #ARGV, 3 do
+for i = 5, #ARGV, 3 do
   if redis.call('hsetnx', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('hincrby', KEYS[1], ARGV[i + 1], 1)
     recorded = recorded + 1
@@ -28,7 +48,9 @@ for i = 3, #ARGV, 3 do
 end
 if recorded > 0 then
   redis.call('hincrby', KEYS[1], 'done', recorded)
-  finish_if_done(KEYS[1], KEYS[3], ARGV[1], ARGV[2])
+  if finish_if_done(KEYS[1], KEYS[3], ARGV[1], ARGV[2]) == 0 then
+    pause_if_failing(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
+  end
 end
 return recorded
 `;

@@ -4,6 +4,7 @@ import { requireCredentials, type FleetcastConfig } from '../config/config.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
+import { AdaptiveRate } from '../limiter/adaptive-rate.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
 import { connectRedis } from '../redis/connection.js';
@@ -29,8 +30,16 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
   });
   await limiter.ready();
+  await limiter.setRate(config.rate);
   metrics.limiterCap.set(config.rate);
   metrics.limiterRate.set(limiter.rate);
+  const adaptive = config.adaptive
+    ? new AdaptiveRate(redis, `${config.prefix}:limiter:${accountIdOf(credentials.accessKeyId)}:adaptive`, { cap: config.rate }, (rate) => {
+        metrics.limiterRate.set(rate);
+        void limiter.setRate(rate).catch(() => undefined);
+      })
+    : undefined;
+  adaptive?.start();
   const client = new PubClient({ endpoint: config.endpoint, regionId: config.regionId, ...credentials, signature: config.signature, timeoutMs: config.timeoutMs });
   const dispatcher = new Dispatcher({
     redis,
@@ -40,7 +49,9 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     metrics,
     iotInstanceId: config.iotInstanceId,
     concurrency: options.concurrency,
+    abort: { failureRatio: config.abortFailureRatio, minimumRows: config.abortMinimumRows },
     onError: (error) => log(`queue: ${error.message}`),
+    ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled() }),
   });
   await dispatcher.start();
   const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost);
@@ -48,6 +59,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     metrics,
     metricsPort: listeningPort(server),
     stop: async () => {
+      adaptive?.stop();
       await dispatcher.stop();
       await limiter.close();
       await closeServer(server);

@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { Script } from '../redis/script.js';
+
+/** How the shared rate reacts to throttling. */
+export interface AdaptiveRateOptions {
+  /** The configured cap; the rate never goes above it. */
+  readonly cap: number;
+  /** Factor applied on throttling. @defaultValue 0.85 */
+  readonly decrease?: number;
+  /** Share of the cap added per probe. @defaultValue 0.02 */
+  readonly increase?: number;
+  /** Lowest rate, as a share of the cap. @defaultValue 0.05 */
+  readonly floor?: number;
+  /** At most one cut per this many ms, across every process. @defaultValue 1000 */
+  readonly cutIntervalMs?: number;
+  /** At most one probe up per this many ms, across every process. @defaultValue 1000 */
+  readonly probeIntervalMs?: number;
+  /** Probe up only after this long without throttling. @defaultValue 2000 */
+  readonly quietMs?: number;
+  /** How often each process reads the shared rate. @defaultValue 250 */
+  readonly pollMs?: number;
+}
+
+/**
+ * State in one hash per account: `rate`, `lastCut`, `lastThrottle`, `lastProbe` (ms, Redis clock).
+ * KEYS: state. ARGV: command (cut | probe), cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs.
+ * Returns the rate now in force.
+ */
+const ADJUST = new Script(`
+local t = redis.call('time')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local cap = tonumber(ARGV[2])
+local s = redis.call('hmget', KEYS[1], 'rate', 'lastCut', 'lastThrottle', 'lastProbe')
+local rate = tonumber(s[1] or cap)
+if rate > cap then rate = cap end
+if ARGV[1] == 'cut' then
+  redis.call('hset', KEYS[1], 'lastThrottle', now)
+  if now - tonumber(s[2] or '0') >= tonumber(ARGV[6]) then
+    rate = math.max(cap * tonumber(ARGV[5]), rate * tonumber(ARGV[3]))
+    redis.call('hset', KEYS[1], 'rate', tostring(rate), 'lastCut', now)
+  end
+elseif rate < cap and now - tonumber(s[3] or '0') >= tonumber(ARGV[8]) and now - tonumber(s[4] or '0') >= tonumber(ARGV[7]) then
+  rate = math.min(cap, rate + cap * tonumber(ARGV[4]))
+  redis.call('hset', KEYS[1], 'rate', tostring(rate), 'lastProbe', now)
+end
+redis.call('pexpire', KEYS[1], 3600000)
+return tostring(rate)
+`);
+
+/**
+ * AIMD on the account's shared rate: every process reports throttling (multiplicative decrease, at most once per
+ * interval for all of them) and probes back up after a quiet spell (additive increase). Each process applies the
+ * shared rate to its limiter.
+ */
+export class AdaptiveRate {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #options: Required<AdaptiveRateOptions>;
+  readonly #apply: (rate: number) => void;
+  #rate: number;
+  #timer: NodeJS.Timeout | undefined;
+  #cutting = false;
+
+  constructor(redis: Redis, key: string, options: AdaptiveRateOptions, apply: (rate: number) => void) {
+    this.#redis = redis;
+    this.#key = key;
+    this.#options = { decrease: 0.85, increase: 0.02, floor: 0.05, cutIntervalMs: 1000, probeIntervalMs: 1000, quietMs: 2000, pollMs: 250, ...options };
+    this.#apply = apply;
+    this.#rate = options.cap;
+  }
+
+  get rate(): number {
+    return this.#rate;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.#adjust('probe'), this.#options.pollMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Reported for every throttled attempt; cheap when called in bursts. */
+  onThrottled(): void {
+    if (this.#cutting) return;
+    this.#cutting = true;
+    void this.#adjust('cut').finally(() => {
+      this.#cutting = false;
+    });
+  }
+
+  async #adjust(command: 'cut' | 'probe'): Promise<void> {
+    const { cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
+    try {
+      const reply = await ADJUST.run(this.#redis, [this.#key], [command, cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs]);
+      const rate = Number(reply);
+      if (Number.isFinite(rate) && rate > 0 && Math.abs(rate - this.#rate) > 1e-9) {
+        this.#rate = rate;
+        this.#apply(rate);
+      }
+    } catch {
+      // Redis unreachable: keep the current rate; the next poll tries again.
+    }
+  }
+}
