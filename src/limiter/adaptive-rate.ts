@@ -5,13 +5,13 @@ import { Script } from '../redis/script.js';
 export interface AdaptiveRateOptions {
   /** The configured cap; the rate never goes above it. */
   readonly cap: number;
-  /** Factor applied on throttling. @defaultValue 0.85 */
+  /** Factor applied on throttling. @defaultValue 0.8 */
   readonly decrease?: number;
   /** Share of the cap added per probe. @defaultValue 0.02 */
   readonly increase?: number;
   /** Lowest rate, as a share of the cap. @defaultValue 0.05 */
   readonly floor?: number;
-  /** At most one cut per this many ms, across every process. @defaultValue 1000 */
+  /** At most one cut per this many ms, across every process. @defaultValue 300 */
   readonly cutIntervalMs?: number;
   /** At most one probe up per this many ms, across every process. @defaultValue 1000 */
   readonly probeIntervalMs?: number;
@@ -64,7 +64,7 @@ export class AdaptiveRate {
   constructor(redis: Redis, key: string, options: AdaptiveRateOptions, apply: (rate: number) => void) {
     this.#redis = redis;
     this.#key = key;
-    this.#options = { decrease: 0.85, increase: 0.02, floor: 0.05, cutIntervalMs: 1000, probeIntervalMs: 1000, quietMs: 2000, pollMs: 250, ...options };
+    this.#options = { decrease: 0.8, increase: 0.02, floor: 0.05, cutIntervalMs: 300, probeIntervalMs: 1000, quietMs: 2000, pollMs: 250, ...options };
     this.#apply = apply;
     this.#rate = options.cap;
   }
