@@ -7,7 +7,7 @@ import type { OutcomeWriter } from './outcome-writer.js';
 
 /** Everything one worker process shares between the rows it dispatches. */
 export interface DispatchContext {
-  readonly limiter: { take(flowId?: string, weight?: number): Promise<void> };
+  readonly limiter: { take(flowId?: string, weight?: number): Promise<void>; releaseWaiters(): void };
   readonly client: { pub(message: PubMessage): Promise<PubResult> };
   readonly watch: CampaignWatch;
   readonly store: CampaignStore;

@@ -80,6 +80,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#watch.beginStop();
+    this.#options.limiter.releaseWaiters();
     await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
     this.#workers.clear();
     await this.#watch.stop();

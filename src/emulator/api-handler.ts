@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountQuotas, DeviceQuotas } from './account-quotas.js';
 import { ACTIONS, type ActionPlan } from './actions/index.js';
-import { Authenticator, readEnvelope, type CallEnvelope } from './auth.js';
+import { Authenticator, readEnvelope, type CallEnvelope, type SignedRequest } from './auth.js';
 import type { MessageBroker } from './broker.js';
 import type { CallLog } from './call-log.js';
 import type { DeviceRegistry } from './device-registry.js';
@@ -10,7 +10,7 @@ import { EmulatorAnswerError, businessError, gatewayError, type ErrorAnswer } fr
 import type { FaultKind, FaultPlan } from './faults.js';
 import { MessageIdGenerator, newRequestId } from './message-id.js';
 import type { ResolvedEmulatorOptions } from './options.js';
-import { parseCallParams, readBody, type CallParams } from './params.js';
+import { parseCallParams, readBody } from './params.js';
 import { renderError, renderSuccess, type RenderedAnswer, type SuccessFields } from './responses.js';
 
 export const API_VERSION = '2018-01-20';
@@ -56,28 +56,23 @@ export class ApiHandler {
     const mark = url.indexOf('?');
     const rawQuery = mark < 0 ? '' : url.slice(mark + 1);
     const params = parseCallParams(rawQuery, body, req.headers['content-type']);
-    const method = req.method ?? 'GET';
-    const envelope = readEnvelope({ method, headers: req.headers, params, body });
+    const request: SignedRequest = { method: req.method ?? 'GET', headers: req.headers, params, body };
     const state: CallState = {
       requestId: newRequestId(),
-      envelope,
+      envelope: readEnvelope(request),
       accountId: '',
       fault: undefined,
       decidedAt: this.deps.clock(),
     };
     try {
-      await this.process(state, { method, headers: req.headers, params, body }, res);
+      await this.process(state, request, res);
     } catch (error) {
       if (!(error instanceof EmulatorAnswerError)) throw error;
       await this.answerError(state, error.answer, res);
     }
   }
 
-  private async process(
-    state: CallState,
-    request: { method: string; headers: IncomingMessage['headers']; params: CallParams; body: Buffer },
-    res: ServerResponse,
-  ): Promise<void> {
+  private async process(state: CallState, request: SignedRequest, res: ServerResponse): Promise<void> {
     const { deps } = this;
     const call = this.authenticator.authenticate(request, state.envelope);
     state.accountId = call.accountId;

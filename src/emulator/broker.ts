@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type PublishPacket } from 'aedes';
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 
@@ -25,11 +25,27 @@ export interface MessageBroker {
 type PublishProperties = Pick<Delivery, 'responseTopic' | 'correlationData' | 'userProperties'>;
 
 function publishProperties(delivery: Delivery): PublishProperties | undefined {
+  const { responseTopic, correlationData, userProperties } = delivery;
+  if (responseTopic === undefined && correlationData === undefined && userProperties === undefined) return undefined;
   const properties: PublishProperties = {};
-  if (delivery.responseTopic !== undefined) properties.responseTopic = delivery.responseTopic;
-  if (delivery.correlationData !== undefined) properties.correlationData = delivery.correlationData;
-  if (delivery.userProperties !== undefined) properties.userProperties = delivery.userProperties;
-  return Object.keys(properties).length > 0 ? properties : undefined;
+  if (responseTopic !== undefined) properties.responseTopic = responseTopic;
+  if (correlationData !== undefined) properties.correlationData = correlationData;
+  if (userProperties !== undefined) properties.userProperties = userProperties;
+  return properties;
+}
+
+function toPacket(delivery: Delivery): PublishPacket {
+  const packet: PublishPacket = {
+    cmd: 'publish',
+    topic: delivery.topic,
+    payload: delivery.payload,
+    qos: delivery.qos,
+    retain: false,
+    dup: false,
+  };
+  const properties = publishProperties(delivery);
+  if (properties) packet.properties = properties;
+  return packet;
 }
 
 /** Discards every message. */
@@ -59,19 +75,7 @@ export async function createEmbeddedBroker(port: number, host: string): Promise<
     url,
     publish: (delivery) =>
       new Promise<void>((resolve, reject) => {
-        const properties = publishProperties(delivery);
-        aedes.publish(
-          {
-            cmd: 'publish',
-            topic: delivery.topic,
-            payload: delivery.payload,
-            qos: delivery.qos,
-            retain: false,
-            dup: false,
-            ...(properties ? { properties } : {}),
-          },
-          (error) => (error ? reject(error) : resolve()),
-        );
+        aedes.publish(toPacket(delivery), (error) => (error ? reject(error) : resolve()));
       }),
     close: async () => {
       for (const socket of sockets) socket.destroy();

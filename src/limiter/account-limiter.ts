@@ -39,6 +39,8 @@ export class AccountLimiter {
   readonly #clock: GrantClock;
   #bottleneck: Bottleneck;
   #outstanding = 0;
+  /** Bumped on every rebuild, so that grants of a discarded Bottleneck instance are ignored. */
+  #generation = 0;
   #rate: number;
   #closed = false;
   #recovering: Promise<void> | undefined;
@@ -132,17 +134,26 @@ export class AccountLimiter {
 
   #requestGrant(): void {
     this.#outstanding++;
+    const generation = this.#generation;
     const span = this.#grantSpanMs();
     this.#bottleneck
       .schedule(() => {
-        this.#outstanding--;
-        this.#clock.addGrant(this.#options.grantSize, span);
+        if (generation === this.#generation) {
+          this.#outstanding--;
+          this.#clock.addGrant(this.#options.grantSize, span);
+        }
         return Promise.resolve();
       })
       .catch((error: unknown) => {
+        if (generation !== this.#generation) return;
         this.#outstanding--;
         this.#onScheduleError(error);
       });
+  }
+
+  /** Lets every caller waiting for a token go at once (they must check whether they may still send). */
+  releaseWaiters(): void {
+    this.#clock.releaseAll();
   }
 
   #onScheduleError(error: unknown): void {
@@ -158,6 +169,8 @@ export class AccountLimiter {
   /** Bottleneck cannot recover by itself once its Redis state is gone (see wedge.ts): replace the instance. */
   async #rebuild(reason: string): Promise<void> {
     const old = this.#bottleneck;
+    this.#generation++;
+    this.#outstanding = 0;
     this.#bottleneck = this.#createBottleneck();
     void Promise.resolve(old.disconnect(false)).catch(() => undefined).finally(() => this.#closeConnections(1));
     try {

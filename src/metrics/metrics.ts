@@ -17,6 +17,19 @@ export interface FleetcastMetrics {
   readonly queueJobs: Gauge<'state'>;
   readonly campaignRows: Gauge<'campaign' | 'state'>;
   readonly ingestRows: Counter<'result'>;
+  /** What the metrics read at scrape time (set by `registerCollectors`); never called on the hot path. */
+  readonly onScrape: ScrapeHooks;
+}
+
+/** A function run when Prometheus scrapes, before the metric's values are read. */
+export type ScrapeHook = () => void | Promise<void>;
+
+/** Scrape-time readers of the metrics that describe shared state. */
+export interface ScrapeHooks {
+  limiterRate?: ScrapeHook;
+  queueJobs?: ScrapeHook;
+  campaignRows?: ScrapeHook;
+  ingestRows?: ScrapeHook;
 }
 
 /** Latency buckets from 5 ms to 10 s. */
@@ -26,8 +39,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const onScrape: ScrapeHooks = {};
   return {
     registry,
+    onScrape,
     pubRequests: new Counter({
       name: 'fleetcast_pub_requests_total',
       help: 'Every Pub attempt, by result (ok, throttled, error) and Code.',
@@ -61,6 +76,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
       name: 'fleetcast_limiter_rate',
       help: 'Calls per second the shared account limiter currently allows.',
       registers,
+      collect: () => onScrape.limiterRate?.(),
     }),
     limiterCap: new Gauge({
       name: 'fleetcast_limiter_cap',
@@ -72,18 +88,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
       help: 'Queued chunk jobs of active campaigns, by BullMQ state.',
       labelNames: ['state'],
       registers,
+      collect: () => onScrape.queueJobs?.(),
     }),
     campaignRows: new Gauge({
       name: 'fleetcast_campaign_rows',
       help: 'Rows of each recent campaign by state (total, sent, failed, cancelled, remaining).',
       labelNames: ['campaign', 'state'],
       registers,
+      collect: () => onScrape.campaignRows?.(),
     }),
     ingestRows: new Counter({
       name: 'fleetcast_ingest_rows_total',
       help: 'Rows read from campaign files, by result (valid, invalid).',
       labelNames: ['result'],
       registers,
+      collect: () => onScrape.ingestRows?.(),
     }),
   };
 }

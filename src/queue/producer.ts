@@ -8,6 +8,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { toWire, type ChunkJobData } from './wire-message.js';
 import { writeRejects } from './rejects.js';
+import { recordIngestRows } from '../metrics/ingest.js';
 
 /** What `fleetcast submit` asks for. */
 export interface SubmitOptions {
@@ -52,6 +53,7 @@ export async function submitCampaign(redis: Redis, prefix: string, options: Subm
     onProgress: (done, total) => options.onProgress?.({ phase: 'validate', done, total }),
   });
   const rejectsPath = await refuseOrWriteRejects(options, summary);
+  await recordIngestRows(redis, prefix, summary);
   const name = options.name ?? defaultCampaignName(options.file, await readCampaignName(options.file));
   const id = campaignIdOf(name);
   const fingerprint = await fingerprintOf(options.file, options.skipInvalid === true ? 'skip-invalid' : 'strict');

@@ -5,6 +5,7 @@ import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
 import { AdaptiveRate } from '../limiter/adaptive-rate.js';
+import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
 import { connectRedis } from '../redis/connection.js';
@@ -54,6 +55,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled() }),
   });
   await dispatcher.start();
+  const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, onError: (error) => log(`metrics: ${error.message}`) });
   const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost);
   return {
     metrics,
@@ -63,6 +65,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
       await dispatcher.stop();
       await limiter.close();
       await closeServer(server);
+      await collectors.close();
       await quit(redis);
     },
   };
