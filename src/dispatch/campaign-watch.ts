@@ -8,6 +8,8 @@ export interface WatchedCampaign {
   state: CampaignState;
   pausedReason: string;
   priority: number;
+  /** The campaign's own cap in calls/s, if it has one. */
+  rate: number | undefined;
 }
 
 /** `stopping`: this process shuts down; rows not yet sent go back to the queue. */
@@ -118,18 +120,20 @@ export class CampaignWatch {
   }
 
   async #refreshOne(id: string): Promise<void> {
-    const [state, pausedReason, priority] = await this.#redis.hmget(
+    const [state, pausedReason, priority, rate] = await this.#redis.hmget(
       campaignKeys(this.#prefix, id).campaign,
       'state',
       'pausedReason',
       'priority',
+      'rate',
     );
     const known = this.#campaigns.get(id);
     const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
-    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1 };
+    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined };
     campaign.state = next;
     campaign.pausedReason = pausedReason ?? '';
     campaign.priority = Number(priority ?? 1) || 1;
+    campaign.rate = rate === null || rate === '' ? undefined : Number(rate);
     this.#campaigns.set(id, campaign);
     if (next !== 'paused') this.#wake(id);
   }

@@ -19,6 +19,8 @@ export interface DispatchContext {
   readonly onThrottled: () => void;
   /** Told of every answered attempt that was not throttled. */
   readonly onAnswered: () => void;
+  /** The campaign's own limiter when it was submitted with `--rate`, shared by every worker. */
+  readonly campaignLimiter: (campaignId: string) => { take(): Promise<void> } | undefined;
   /** Changes when this process's event loop was frozen long enough to lose its job locks (see StallGuard). */
   readonly epoch: () => number;
 }

@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   readonly redis: Redis;
   readonly prefix: string;
   readonly limiter: AccountLimiter;
+  /** Makes a limiter shared by every worker under `key`, for a campaign's own cap. */
+  readonly limiterFor: (key: string, rate: number) => AccountLimiter;
   readonly client: PubClient;
   readonly metrics: FleetcastMetrics;
   readonly iotInstanceId: string | undefined;
@@ -47,6 +49,7 @@ export class Dispatcher {
   readonly #watch: CampaignWatch;
   readonly #workers = new Map<string, Worker<ChunkJobData>>();
   #stopped = false;
+  readonly #campaignLimiters = new Map<string, AccountLimiter>();
   readonly #stallGuard = new StallGuard(LOCK_DURATION_MS / 2);
 
   constructor(options: DispatcherOptions) {
@@ -64,6 +67,7 @@ export class Dispatcher {
       onThrottled: options.onThrottled ?? (() => undefined),
       onAnswered: options.onAnswered ?? (() => undefined),
       epoch: () => this.#stallGuard.epoch,
+      campaignLimiter: (id) => this.#campaignLimiters.get(id),
     };
   }
 
@@ -81,8 +85,11 @@ export class Dispatcher {
     this.#stopped = true;
     this.#watch.beginStop();
     this.#options.limiter.releaseWaiters();
+    for (const limiter of this.#campaignLimiters.values()) limiter.releaseWaiters();
     await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
     this.#workers.clear();
+    await Promise.all([...this.#campaignLimiters.values()].map((limiter) => limiter.close()));
+    this.#campaignLimiters.clear();
     await this.#watch.stop();
     this.#stallGuard.stop();
   }
@@ -93,8 +100,20 @@ export class Dispatcher {
     for (const [id, worker] of this.#workers) {
       if (active.has(id)) continue;
       this.#workers.delete(id);
-      void worker.close().then(() => this.#watch.forget(id));
+      void worker.close().then(async () => {
+        this.#watch.forget(id);
+        await this.#campaignLimiters.get(id)?.close();
+        this.#campaignLimiters.delete(id);
+      });
     }
+    for (const id of active) this.#syncCampaignLimiter(id);
+  }
+
+  /** A campaign submitted with `--rate` gets a limiter of its own in Redis, taken before the account's. */
+  #syncCampaignLimiter(id: string): void {
+    const rate = this.#watch.get(id)?.rate;
+    if (rate === undefined || !(rate > 0) || this.#campaignLimiters.has(id)) return;
+    this.#campaignLimiters.set(id, this.#options.limiterFor(`campaign-${id}`, rate));
   }
 
   #startWorker(id: string): void {

@@ -62,6 +62,7 @@ async function attempt(
 ): Promise<PubAccepted> {
   const closed = (): boolean => !context.watch.isOpen(campaignId) || context.watch.stopping || !run.holdsLease();
   if (closed()) throw new AbortError(new GateClosedError());
+  await context.campaignLimiter(campaignId)?.take();
   await context.limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
   if (closed()) throw new AbortError(new GateClosedError());
   state.attempts++;
