@@ -86,3 +86,32 @@ elseif command == 'cancel' then
 end
 return redis.error_reply('UNKNOWN_COMMAND')
 `;
+
+/**
+ * KEYS: campaign, outcomes, active. ARGV: id, then row numbers. Deletes the outcomes of the given rows that are
+ * still `failed`, takes them off the counters, sets the campaign running again and bumps its retry counter.
+ * Returns { retry counter, rows whose outcome was deleted… }, or an error reply naming a state that forbids it.
+ */
+export const RETRY_FAILED = `
+local state = redis.call('hget', KEYS[1], 'state')
+if not state then return redis.error_reply('NOT_FOUND') end
+if state ~= 'finished' and state ~= 'paused' and state ~= 'running' then return redis.error_reply('STATE ' .. state) end
+local removed = {}
+for i = 2, #ARGV do
+  local outcome = redis.call('hget', KEYS[2], ARGV[i])
+  if outcome and string.sub(outcome, 1, 7) == 'failed\t' then
+    redis.call('hdel', KEYS[2], ARGV[i])
+    removed[#removed + 1] = ARGV[i]
+  end
+end
+local retry = redis.call('hincrby', KEYS[1], 'retries', 1)
+if #removed > 0 then
+  redis.call('hincrby', KEYS[1], 'failed', -#removed)
+  redis.call('hincrby', KEYS[1], 'done', -#removed)
+  redis.call('hset', KEYS[1], 'state', 'running', 'pausedReason', '')
+  redis.call('hdel', KEYS[1], 'finishedAt')
+  redis.call('sadd', KEYS[3], ARGV[1])
+end
+table.insert(removed, 1, retry)
+return removed
+`;

@@ -1,10 +1,20 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
-/** Serves `/metrics` (Prometheus text) and `/healthz` on the given port. */
-export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<Server> {
+/** Another handler served on the same port under a path prefix (for example the queue UI under `/queues`). */
+export interface MountedHandler {
+  readonly path: string;
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+/** Serves `/metrics` (Prometheus text), `/healthz` and the mounted handler on the given port. */
+export async function startMetricsServer(registry: Registry, port: number, host: string, mounted?: MountedHandler): Promise<Server> {
   const server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (mounted !== undefined && (path === mounted.path || path.startsWith(`${mounted.path}/`))) {
+      mounted.handle(request, response);
+      return;
+    }
     if (path === '/metrics') {
       registry.metrics().then(
         (text) => {

@@ -10,7 +10,14 @@ import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
 import { connectRedis } from '../redis/connection.js';
 import { startMetricsServer } from './metrics-server.js';
+import { QUEUE_UI_PATH, queueUiAuthFrom, startQueueUi } from './queue-ui.js';
 import type { WorkerOptions } from './worker-options.js';
+
+/**
+ * A campaign's own rate is kept further below its cap than the account's: its calls also wait for account tokens,
+ * which can bunch them slightly.
+ */
+const CAMPAIGN_RATE_GUARD = 0.02;
 
 /** A running worker process: stop() drains it. */
 export interface RunningWorker {
@@ -21,6 +28,7 @@ export interface RunningWorker {
 
 export async function runWorker(config: FleetcastConfig, options: WorkerOptions, log: (line: string) => void): Promise<RunningWorker> {
   const credentials = requireCredentials(config);
+  const uiAuth = options.metricsPort === undefined ? undefined : queueUiAuthFrom(process.env, options.metricsHost);
   const redis = await connectRedis(config.redisUrl);
   const metrics = createMetrics();
   const limiter = new AccountLimiter({
@@ -46,7 +54,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     redis,
     prefix: config.prefix,
     limiter,
-    limiterFor: (key, rate) => new AccountLimiter({ redis, prefix: config.prefix, accountId: key, rate }),
+    limiterFor: (key, rate) => new AccountLimiter({ redis, prefix: config.prefix, accountId: key, rate, guard: CAMPAIGN_RATE_GUARD }),
     client,
     metrics,
     iotInstanceId: config.iotInstanceId,
@@ -57,7 +65,9 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   });
   await dispatcher.start();
   const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, onError: (error) => log(`metrics: ${error.message}`) });
-  const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost);
+  const ui = options.metricsPort === undefined ? undefined : await startQueueUi(redis, config.prefix, uiAuth, log);
+  const mounted = ui === undefined ? undefined : { path: QUEUE_UI_PATH, handle: ui.handle };
+  const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost, mounted);
   return {
     metrics,
     metricsPort: listeningPort(server),
@@ -66,6 +76,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
       await dispatcher.stop();
       await limiter.close();
       await closeServer(server);
+      await ui?.close();
       await collectors.close();
       await quit(redis);
     },

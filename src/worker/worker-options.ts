@@ -4,7 +4,7 @@ export interface WorkerOptions {
   readonly concurrency: number;
   /** Port of `/metrics`; none when undefined. */
   readonly metricsPort: number | undefined;
-  /** Address `/metrics` binds to. @defaultValue `127.0.0.1` */
+  /** Address `/metrics` and the queue UI (`/queues`) bind to; other than loopback, the UI needs FLEETCAST_UI_USER and FLEETCAST_UI_PASSWORD. @defaultValue `127.0.0.1` */
   readonly metricsHost: string;
 }
 

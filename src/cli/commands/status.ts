@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { STATUS_COLUMNS, campaignView, tableRow } from '../campaign-view.js';
+import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
+import type { CampaignStore } from '../../queue/campaign-store.js';
+import { STATUS_COLUMNS, campaignView, tableRow, type CampaignView } from '../campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
-import { exitWithError, printJson, printTable } from '../output.js';
+import { exitWithError, formatDuration, printJson, printTable } from '../output.js';
 
 interface StatusFlags extends GlobalFlags {
   watch?: boolean;
@@ -11,24 +13,19 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .argument('[campaign]', 'one campaign id (default: all)')
-    .description('campaigns with their state, counts, rate and ETA')
+    .description('campaigns with their state, counts, rate and ETA; for one campaign, a detail view with its failures by Code')
     .option('--watch', 'refresh every second until interrupted')
-    .option('--json', 'print JSON: { campaigns: [...] }')
-    .addHelpText('after', '\nExamples:\n  fleetcast status\n  fleetcast status firmware-notice --json')
+    .option('--json', 'print JSON: { campaigns: [...] }, and for one campaign also failuresByCode: { Code: rows }')
+    .addHelpText('after', '\nExamples:\n  fleetcast status\n  fleetcast status firmware-notice\n  fleetcast status firmware-notice --json')
     .action(async (campaign: string | undefined, flags: StatusFlags) => {
       const json = flags.json === true;
       try {
         const config = configFrom(flags);
         await withStore(config, async (store) => {
           for (;;) {
-            const records = campaign === undefined ? await store.list() : [await store.require(campaign)];
-            const views = records.map((record) => campaignView(record));
-            if (json) printJson({ campaigns: views });
-            else {
-              if (flags.watch === true && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-              if (views.length === 0) console.log('no campaigns');
-              else printTable(views.map(tableRow), STATUS_COLUMNS);
-            }
+            if (flags.watch === true && !json && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+            if (campaign === undefined) await printAll(store, json);
+            else await printOne(store, campaign, json);
             if (flags.watch !== true) return;
             await new Promise((resolve) => setTimeout(resolve, 1000));
           }
@@ -37,4 +34,40 @@ export function registerStatusCommand(program: Command): void {
         exitWithError(error, json);
       }
     });
+}
+
+async function printAll(store: CampaignStore, json: boolean): Promise<void> {
+  const views = (await store.list()).map((record) => campaignView(record));
+  if (json) printJson({ campaigns: views });
+  else if (views.length === 0) console.log('no campaigns');
+  else printTable(views.map(tableRow), STATUS_COLUMNS);
+}
+
+async function printOne(store: CampaignStore, id: string, json: boolean): Promise<void> {
+  const view = campaignView(await store.require(id));
+  const failures = await failuresByCode(store, id);
+  if (json) printJson({ campaigns: [view], failuresByCode: failures });
+  else printDetail(view, failures);
+}
+
+function printDetail(view: CampaignView, failures: FailuresByCode): void {
+  const fields: Array<[string, string | number]> = [
+    ['campaign', view.id === view.name ? view.id : `${view.id} (${view.name})`],
+    ['state', view.state],
+    ...(view.pausedReason === null ? [] : ([['paused', view.pausedReason]] as Array<[string, string]>)),
+    ['rows', view.rows],
+    ['sent', view.sent],
+    ['failed', view.failed],
+    ['cancelled', view.cancelled],
+    ['remaining', view.remaining],
+    ['rate/s', view.ratePerSec],
+    ['eta', view.etaSeconds === null ? '-' : formatDuration(view.etaSeconds)],
+    ['created', view.createdAt],
+    ['finished', view.finishedAt ?? '-'],
+  ];
+  for (const [name, value] of fields) console.log(`${name.padEnd(10)} ${value}`);
+  const codes = Object.entries(failures);
+  console.log(codes.length === 0 ? '\nno failed rows' : '\nfailures by code:');
+  const width = Math.max(0, ...codes.map(([code]) => code.length));
+  for (const [code, rows] of codes) console.log(`  ${code.padEnd(width)}  ${rows}`);
 }

@@ -17,7 +17,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a worker process: sends the rows of every active campaign, within the shared account cap')
     .option('--concurrency <n>', 'chunks of up to 100 rows worked on at once, per campaign', positiveInt('--concurrency', 1, 1000), DEFAULT_WORKER_OPTIONS.concurrency)
     .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics at this port', positiveInt('--metrics-port', 0, 65535))
-    .option('--metrics-host <host>', 'address for /metrics', DEFAULT_WORKER_OPTIONS.metricsHost)
+    .option('--metrics-host <host>', 'address for /metrics and the queue UI at /queues (beyond loopback the UI needs FLEETCAST_UI_USER and FLEETCAST_UI_PASSWORD)', DEFAULT_WORKER_OPTIONS.metricsHost)
     .addHelpText(
       'after',
       '\nScale by starting more workers, on any machine that reaches Redis: they share one limiter.\n\nExample:\n  ALIBABA_CLOUD_ACCESS_KEY_ID=… ALIBABA_CLOUD_ACCESS_KEY_SECRET=… fleetcast worker --concurrency 8 --metrics-port 9464\n\nSIGTERM or SIGINT: stop taking rows, finish calls in flight, hand the rest back to the queue, exit 0.',

@@ -1,0 +1,94 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { IServerAdapter } from '@bull-board/api/typings/app';
+import type { Queue } from 'bullmq';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import { FleetcastError } from '../errors/fleetcast-error.js';
+import { activeCampaignsKey } from '../queue/keys.js';
+import { campaignQueue } from '../queue/queues.js';
+
+/** Where the queue UI is served on the worker's HTTP port. */
+export const QUEUE_UI_PATH = '/queues';
+
+/** Basic-auth credentials of the queue UI. */
+export interface QueueUiAuth {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** The queue UI (bull-board, read-only) of the active campaigns' queues. */
+export interface QueueUi {
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
+  close(): Promise<void>;
+}
+
+const REFRESH_MS = 3_000;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+
+/**
+ * The UI's credentials from `FLEETCAST_UI_USER` / `FLEETCAST_UI_PASSWORD`. Required when the port is reachable
+ * from other hosts (the bind address is not loopback); optional on loopback.
+ */
+export function queueUiAuthFrom(env: NodeJS.ProcessEnv, host: string): QueueUiAuth | undefined {
+  const user = env.FLEETCAST_UI_USER ?? '';
+  const password = env.FLEETCAST_UI_PASSWORD ?? '';
+  if (user !== '' && password !== '') return { user, password };
+  if (LOOPBACK.has(host)) return undefined;
+  throw new FleetcastError(
+    'FC_BAD_CONFIG',
+    `the queue UI on ${host} is reachable from other hosts: set FLEETCAST_UI_USER and FLEETCAST_UI_PASSWORD, or bind --metrics-host 127.0.0.1`,
+  );
+}
+
+export async function startQueueUi(redis: Redis, prefix: string, auth: QueueUiAuth | undefined, log: (line: string) => void): Promise<QueueUi> {
+  const connection = redis.duplicate();
+  connection.on('error', () => undefined);
+  const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_UI_PATH);
+  // @bull-board/express 9.10.1 declares its adapter against its own copy of @bull-board/api; the shape is the same.
+  const board = createBullBoard({ queues: [], serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'fleetcast' } } });
+  const queues = new Map<string, Queue>();
+  const refresh = async (): Promise<void> => {
+    const active = new Set(await connection.smembers(activeCampaignsKey(prefix)));
+    if (active.size === queues.size && [...active].every((id) => queues.has(id))) return;
+    for (const [id, queue] of queues) if (!active.has(id)) void queue.close().catch(() => undefined);
+    for (const id of queues.keys()) if (!active.has(id)) queues.delete(id);
+    for (const id of [...active].sort()) if (!queues.has(id)) queues.set(id, campaignQueue(connection, prefix, id));
+    board.replaceQueues([...queues.values()].map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })));
+  };
+  const onError = (error: unknown): void => log(`queue UI: ${error instanceof Error ? error.message : String(error)}`);
+  await refresh().catch(onError);
+  const timer = setInterval(() => void refresh().catch(onError), REFRESH_MS);
+  const app = express();
+  app.disable('x-powered-by');
+  if (auth !== undefined) app.use(basicAuth(auth));
+  app.use(QUEUE_UI_PATH, serverAdapter.getRouter() as express.Router);
+  return {
+    handle: (request, response) => void app(request, response),
+    close: async () => {
+      clearInterval(timer);
+      await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+function basicAuth(auth: QueueUiAuth) {
+  const expected = digest(`${auth.user}:${auth.password}`);
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const header = request.headers.authorization ?? '';
+    const given = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : '';
+    if (timingSafeEqual(digest(given), expected)) {
+      next();
+      return;
+    }
+    response.set('WWW-Authenticate', 'Basic realm="fleetcast queues", charset="UTF-8"').status(401).type('text/plain').send('authentication required\n');
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
