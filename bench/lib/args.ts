@@ -1,0 +1,76 @@
+/** What `npm run bench -- …` asks for. */
+export interface BenchArgs {
+  readonly json: boolean;
+  readonly quick: boolean;
+  readonly large: boolean;
+  readonly reps: number;
+  /** Rows of each dispatch run (fleetcast and every baseline). */
+  readonly rows: number;
+  /** Rows of the generated ingest file. */
+  readonly ingestRows: number;
+  /** Rows per account in the several-accounts run. */
+  readonly accountRows: number;
+  /** Suites to run; all when empty. */
+  readonly only: ReadonlySet<string>;
+}
+
+export const SUITES = ['dispatch', 'baselines', 'ingest', 'accounts'] as const;
+/** Single baselines may also be named in `--only`. */
+export const BASELINE_NAMES = ['sdk-plain', 'bullmq-limiter', 'bottleneck-local'] as const;
+
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const flags = new Set(argv.filter((arg) => arg === '--json' || arg === '--quick' || arg === '--large' || arg === '--help'));
+  if (flags.has('--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = flags.has('--quick');
+  const large = flags.has('--large');
+  const reps = intValue(argv, '--reps') ?? (quick ? 1 : 3);
+  const rows = intValue(argv, '--rows') ?? (quick ? 8_000 : 100_000);
+  const only = new Set((value(argv, '--only') ?? '').split(',').filter((name) => name !== ''));
+  const known: readonly string[] = [...SUITES, ...BASELINE_NAMES];
+  for (const name of only) if (!known.includes(name)) fail(`unknown suite "${name}"`);
+  checkUnknown(argv);
+  return {
+    json: flags.has('--json'),
+    quick,
+    large,
+    reps,
+    rows,
+    ingestRows: large ? 10_000_000 : quick ? 50_000 : 1_000_000,
+    accountRows: quick ? 5_000 : 24_000,
+    only,
+  };
+}
+
+function value(argv: readonly string[], name: string): string | undefined {
+  const index = argv.indexOf(name);
+  if (index < 0) return undefined;
+  const raw = argv[index + 1];
+  if (raw === undefined) fail(`${name} needs a value`);
+  return raw;
+}
+
+function intValue(argv: readonly string[], name: string): number | undefined {
+  const raw = value(argv, name);
+  if (raw === undefined) return undefined;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < 1) fail(`${name} must be a positive integer (got "${raw}")`);
+  return parsed;
+}
+
+function checkUnknown(argv: readonly string[]): void {
+  const known = new Set(['--json', '--quick', '--large', '--reps', '--rows', '--only']);
+  argv.forEach((arg, index) => {
+    const takesValue = ['--reps', '--rows', '--only'].includes(argv[index - 1] ?? '');
+    if (!takesValue && !known.has(arg)) fail(`unknown argument "${arg}"`);
+  });
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}

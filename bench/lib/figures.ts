@@ -1,0 +1,69 @@
+import type { EmulatorCall } from './emulator.js';
+import { QUOTA } from './emulator.js';
+import { maxInWindow, median, steadyRate } from './stats.js';
+
+/** What one dispatch setup achieved against the emulator. */
+export interface DispatchFigures {
+  rows: number;
+  utilization: number;
+  maxPer1s: number;
+  throttled: number;
+  cpuUsPerMessage: number;
+  redisCpuUsPerMessage: number;
+  p50LatencyMs: number;
+  p99LatencyMs: number;
+  seconds: number;
+}
+
+export interface IngestFigures {
+  rows: number;
+  rowsPerSec: number;
+  peakRssMb: number;
+  redisBytesPerRow: number;
+  seconds: number;
+}
+
+export interface AccountsFigures {
+  accounts: number;
+  rows: number;
+  totalPerSec: number;
+  cpuUsPerMessage: number;
+  redisCpuUsPerMessage: number;
+}
+
+/** What a dispatch run measured, before it is turned into figures. */
+export interface DispatchSample {
+  readonly rows: number;
+  readonly calls: readonly EmulatorCall[];
+  readonly cpuUs: number;
+  readonly redisCpuUs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly seconds: number;
+}
+
+export function dispatchFigures(sample: DispatchSample): DispatchFigures {
+  const accepted = sample.calls.filter((call) => call.code === 'OK').map((call) => call.t).sort((a, b) => a - b);
+  return {
+    rows: sample.rows,
+    utilization: steadyRate(accepted) / QUOTA,
+    maxPer1s: maxInWindow(accepted),
+    throttled: sample.calls.filter((call) => call.code === 'Throttling.User').length,
+    cpuUsPerMessage: sample.cpuUs / sample.rows,
+    redisCpuUsPerMessage: sample.redisCpuUs / sample.rows,
+    p50LatencyMs: sample.p50Ms,
+    p99LatencyMs: sample.p99Ms,
+    seconds: sample.seconds,
+  };
+}
+
+/** The median of every numeric field over repetitions. */
+export function medianOf<T extends object>(runs: readonly T[]): T {
+  const first = runs[0];
+  if (first === undefined) throw new Error('no runs to summarise');
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(first)) {
+    out[key] = median(runs.map((run) => (run as Record<string, number>)[key] ?? Number.NaN));
+  }
+  return out as T;
+}

@@ -1,0 +1,39 @@
+import type { AccountsFigures, DispatchFigures, IngestFigures } from './figures.js';
+
+/** One goal the figures are held against. */
+export interface GoalCheck {
+  goal: string;
+  figure: number | null;
+  met: boolean;
+}
+
+export interface Measured {
+  dispatch?: DispatchFigures;
+  ingest?: IngestFigures;
+  accounts?: AccountsFigures;
+}
+
+type Rule = readonly [goal: string, read: (m: Measured) => number | undefined, ok: (value: number) => boolean];
+
+const RULES: readonly Rule[] = [
+  ['dispatch utilization ≥ 0.995', (m) => m.dispatch?.utilization, (v) => v >= 0.995],
+  ['dispatch throttled = 0', (m) => m.dispatch?.throttled, (v) => v === 0],
+  ['dispatch maxPer1s ≤ 1600', (m) => m.dispatch?.maxPer1s, (v) => v <= 1600],
+  ['dispatch cpuUsPerMessage ≤ 300 µs', (m) => m.dispatch?.cpuUsPerMessage, (v) => v <= 300],
+  ['dispatch CPU + Redis CPU ≤ 400 µs/message', (m) => (m.dispatch ? m.dispatch.cpuUsPerMessage + m.dispatch.redisCpuUsPerMessage : undefined), (v) => v <= 400],
+  ['ingest ≥ 100,000 rows/s', (m) => m.ingest?.rowsPerSec, (v) => v >= 100_000],
+  ['ingest peak RSS ≤ 200 MB', (m) => m.ingest?.peakRssMb, (v) => v <= 200],
+  ['Redis ≤ 200 bytes per pending row', (m) => m.ingest?.redisBytesPerRow, (v) => v <= 200],
+  ['3 accounts ≥ 4,700 calls/s total', (m) => m.accounts?.totalPerSec, (v) => v >= 4700],
+];
+
+/** Every goal whose figure was measured in this run. */
+export function checkGoals(measured: Measured): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  for (const [goal, read, ok] of RULES) {
+    const value = read(measured);
+    if (value === undefined) continue;
+    checks.push({ goal, figure: Number.isFinite(value) ? value : null, met: Number.isFinite(value) && ok(value) });
+  }
+  return checks;
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { spawnChild, until, type Child } from './proc.js';
+
+/** The Redis the bench runs against: a private redis-server when one is on the PATH, else REDIS_URL. */
+export interface BenchRedis {
+  readonly url: string;
+  readonly client: Redis;
+  /** True when the bench started this Redis for itself (no other load on it). */
+  readonly private: boolean;
+  readonly version: string;
+  close(): Promise<void>;
+}
+
+export async function openRedis(): Promise<BenchRedis> {
+  const fromEnv = process.env.REDIS_URL;
+  const server = fromEnv === undefined ? await startPrivateRedis() : undefined;
+  const url = fromEnv ?? `redis://127.0.0.1:${server?.port ?? 6379}`;
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  client.on('error', () => undefined);
+  await until(async () => client.connect().then(() => true, () => false), 10_000, `Redis at ${url}`, 100);
+  const version = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
+  return {
+    url,
+    client,
+    private: server !== undefined,
+    version,
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+      await server?.child.stop(5_000);
+    },
+  };
+}
+
+async function startPrivateRedis(): Promise<{ child: Child; port: number } | undefined> {
+  const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server'].find((path) => existsSync(path));
+  if (binary === undefined) return undefined;
+  const port = await freePort();
+  const child = spawnChild(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {});
+  await child.waitFor(/Ready to accept connections/, 10_000);
+  return { child, port };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh key prefix for one run. */
+export function benchPrefix(): string {
+  return `fcbench-${randomBytes(5).toString('hex')}`;
+}
+
+/** CPU time Redis has used so far (used_cpu_sys + used_cpu_user), in µs. */
+export async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1_000_000;
+}
+
+/** Bytes of memory Redis holds for data and overhead (`used_memory`). */
+export async function redisUsedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
+/** Deletes every key of a run: fleetcast's own (`<prefix>:…`) and the limiter's (`b_<prefix>…`). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  for (const pattern of [`${prefix}:*`, `b_${prefix}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
+  return deleted;
+}

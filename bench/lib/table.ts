@@ -1,0 +1,84 @@
+import type { AccountsFigures, DispatchFigures, IngestFigures } from './figures.js';
+import type { GoalCheck } from './goals.js';
+import type { Machine } from './machine.js';
+
+/** Everything one `npm run bench` measured (medians over the repetitions). */
+export interface BenchReport {
+  machine: Machine;
+  reps: number;
+  quick: boolean;
+  seconds: number;
+  loadAverageAtEnd: number[];
+  dispatch?: DispatchFigures;
+  baselines?: Record<string, DispatchFigures>;
+  ingest?: IngestFigures;
+  accounts?: AccountsFigures;
+  goals: GoalCheck[];
+  notes: string[];
+  errors: string[];
+}
+
+function fmt(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => (row[index] ?? '').length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function dispatchRows(report: BenchReport): string[][] {
+  const setups: [string, DispatchFigures | undefined][] = [['fleetcast', report.dispatch], ...Object.entries(report.baselines ?? {})];
+  return setups
+    .filter((entry): entry is [string, DispatchFigures] => entry[1] !== undefined)
+    .map(([name, f]) => [
+      name,
+      fmt(f.rows),
+      fmt(f.utilization, 4),
+      fmt(f.maxPer1s),
+      fmt(f.throttled),
+      fmt(f.cpuUsPerMessage),
+      fmt(f.redisCpuUsPerMessage),
+      fmt(f.p50LatencyMs, 1),
+      fmt(f.p99LatencyMs, 1),
+      fmt(f.seconds, 1),
+    ]);
+}
+
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const parts = [
+    `fleetcast bench — ${m.nproc} cores (${m.cpu}), ${m.memoryGb} GB, Node ${m.node}, Redis ${m.redis}${m.privateRedis ? ' (private)' : ''}, code ${m.commit}; medians of ${report.reps} rep(s)${report.quick ? ', --quick' : ''}; ${fmt(report.seconds)} s; load ${m.loadAverageAtStart.join(' ')} → ${report.loadAverageAtEnd.join(' ')}`,
+  ];
+  const dispatch = dispatchRows(report);
+  if (dispatch.length > 0) {
+    parts.push(
+      `\nDispatch at the cap (1,600/s sliding-second quota, ~20 ms latency)\n${renderTable(
+        ['setup', 'rows', 'utilization', 'maxPer1s', 'throttled', 'cpu µs/msg', 'redis µs/msg', 'p50 ms', 'p99 ms', 'seconds'],
+        dispatch,
+      )}`,
+    );
+  }
+  if (report.ingest) {
+    const i = report.ingest;
+    parts.push(`\nIngest: ${fmt(i.rows)} rows in ${fmt(i.seconds, 1)} s = ${fmt(i.rowsPerSec)} rows/s, peak RSS ${fmt(i.peakRssMb, 1)} MB, Redis ${fmt(i.redisBytesPerRow)} bytes/row`);
+  }
+  if (report.accounts) {
+    const a = report.accounts;
+    parts.push(`\nSeveral accounts: ${a.accounts} accounts, ${fmt(a.rows)} rows, ${fmt(a.totalPerSec)} calls/s total, ${fmt(a.cpuUsPerMessage)} µs CPU + ${fmt(a.redisCpuUsPerMessage)} µs Redis per message`);
+  }
+  if (report.goals.length > 0) {
+    const rows = report.goals.map((goal) => [goal.goal, fmt(goal.figure, goalDigits(goal.figure)), goal.met ? '✓' : '✗']);
+    parts.push(`\nGoals\n${renderTable(['goal', 'figure', ''], rows)}`);
+  }
+  if (report.notes.length > 0) parts.push(`\nNotes:\n  ${report.notes.join('\n  ')}`);
+  if (report.errors.length > 0) parts.push(`\nErrors:\n  ${report.errors.join('\n  ')}`);
+  return parts.join('\n');
+}
+
+function goalDigits(value: number | null): number {
+  if (value === null || Number.isInteger(value)) return 0;
+  return Math.abs(value) < 10 ? 4 : 0;
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, type BenchArgs } from './lib/args.js';
+import type { BenchContext } from './lib/context.js';
+import { medianOf } from './lib/figures.js';
+import { checkGoals } from './lib/goals.js';
+import { describeMachine } from './lib/machine.js';
+import { killAll } from './lib/proc.js';
+import { openRedis } from './lib/redis.js';
+import { renderReport, type BenchReport } from './lib/table.js';
+import { severalAccounts } from './suites/accounts.js';
+import { BASELINE_NAMES, baselineDispatch } from './suites/baselines.js';
+import { fleetcastDispatch } from './suites/dispatch.js';
+import { ingest } from './suites/ingest.js';
+
+/** Runs `run` `reps` times and returns the median of every figure, or records why it failed. */
+async function repeated<T extends object>(context: BenchContext, label: string, errors: string[], run: (rep: number) => Promise<T>): Promise<T | undefined> {
+  const results: T[] = [];
+  for (let rep = 0; rep < context.args.reps; rep++) {
+    const started = performance.now();
+    try {
+      const result = await run(rep);
+      results.push(result);
+      context.log(`${label} ${rep + 1}/${context.args.reps} (${((performance.now() - started) / 1000).toFixed(1)} s): ${JSON.stringify(result)}`);
+    } catch (error) {
+      errors.push(`${label} rep ${rep + 1}: ${error instanceof Error ? error.message : String(error)}`);
+      context.log(`${label} ${rep + 1}/${context.args.reps} failed: ${errors[errors.length - 1] ?? ''}`);
+    }
+  }
+  return results.length === 0 ? undefined : medianOf(results);
+}
+
+function wants(args: BenchArgs, suite: string): boolean {
+  return args.only.size === 0 || args.only.has(suite);
+}
+
+async function runSuites(context: BenchContext, report: BenchReport): Promise<void> {
+  const { args } = context;
+  const errors = report.errors;
+  if (wants(args, 'dispatch')) report.dispatch = await repeated(context, 'dispatch fleetcast', errors, (rep) => fleetcastDispatch(context, rep));
+  const baselines = BASELINE_NAMES.filter((name) => wants(args, 'baselines') || args.only.has(name));
+  if (baselines.length > 0) {
+    report.baselines = {};
+    for (const name of baselines) {
+      const figures = await repeated(context, `dispatch ${name}`, errors, () => baselineDispatch(context, name));
+      if (figures) report.baselines[name] = figures;
+    }
+  }
+  if (wants(args, 'ingest')) report.ingest = await repeated(context, 'ingest', errors, (rep) => ingest(context, rep));
+  if (wants(args, 'accounts')) report.accounts = await repeated(context, 'accounts', errors, (rep) => severalAccounts(context, rep));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'fleetcast-bench-'));
+  const redis = await openRedis();
+  const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const report: BenchReport = {
+    machine: describeMachine(redis.version, redis.private),
+    reps: args.reps,
+    quick: args.quick,
+    seconds: 0,
+    loadAverageAtEnd: [],
+    goals: [],
+    notes: [],
+    errors: [],
+  };
+  try {
+    const note = (line: string): void => {
+      report.notes.push(line);
+      log(line);
+    };
+    await runSuites({ args, redis, dir, log, note }, report);
+  } finally {
+    await redis.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report.seconds = (performance.now() - started) / 1000;
+  report.loadAverageAtEnd = loadavg().map((value) => Math.round(value * 100) / 100);
+  report.goals = checkGoals(report);
+  console.log(args.json ? JSON.stringify(report) : renderReport(report));
+  process.exitCode = report.errors.length > 0 ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+main().catch((error: unknown) => {
+  killAll();
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { writeCampaignCsv } from '../lib/campaign-file.js';
+import type { BenchContext } from '../lib/context.js';
+import type { IngestFigures } from '../lib/figures.js';
+import { CLI, memoryKb, spawnNode } from '../lib/proc.js';
+import { benchPrefix, deletePrefix, redisUsedMemory } from '../lib/redis.js';
+
+const POLL_MS = 100;
+
+/** `fleetcast submit` of a generated CSV with no worker running: speed, peak memory, Redis bytes per pending row. */
+export async function ingest(context: BenchContext, rep: number): Promise<IngestFigures> {
+  const rows = context.args.ingestRows;
+  const file = join(context.dir, `ingest-${rows}.csv`);
+  if (rep === 0) await writeCampaignCsv(file, rows);
+  const prefix = benchPrefix();
+  const redis = context.redis.client;
+  try {
+    const memoryBefore = await redisUsedMemory(redis);
+    const started = performance.now();
+    const child = spawnNode(CLI, ['submit', file, '--name', 'ingest', '--json'], { REDIS_URL: context.redis.url, FLEETCAST_PREFIX: prefix });
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      const memory = memoryKb(child.pid);
+      if (memory !== undefined) peakKb = Math.max(peakKb, memory.hwm, memory.rss);
+    }, POLL_MS);
+    const timer = setTimeout(() => void child.stop(1_000), Math.max(120_000, rows / 5));
+    const code = await child.exited();
+    clearInterval(poll);
+    clearTimeout(timer);
+    const seconds = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`fleetcast submit exited with ${code}: ${child.stderr().slice(-800)}`);
+    const memoryAfter = await redisUsedMemory(redis);
+    return { rows, rowsPerSec: rows / seconds, peakRssMb: peakKb / 1024, redisBytesPerRow: (memoryAfter - memoryBefore) / rows, seconds };
+  } finally {
+    await deletePrefix(redis, prefix);
+  }
+}
