@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/redis/private-redis.js';
 import { spawnChild, until, type Child } from './proc.js';
 
 /** The Redis the bench runs against: a private redis-server when one is on the PATH, else REDIS_URL. */
@@ -43,17 +43,7 @@ async function startPrivateRedis(): Promise<{ child: Child; port: number } | und
   return { child, port };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A fresh key prefix for one run. */
 export function benchPrefix(): string {

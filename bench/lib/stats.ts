@@ -13,16 +13,7 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
-/** The most events in any half-open interval of `windowMs`, from times in ms sorted ascending. */
-export function maxInWindow(times: readonly number[], windowMs = 1000): number {
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while ((times[end] ?? 0) - (times[start] ?? 0) >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
+export { maxInWindow } from '../../src/limiter/sliding-window.js';
 
 /**
  * Events per second in the steady part of a run: between one second after the first event and one second

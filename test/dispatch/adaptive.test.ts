@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness } from '../helpers/harness.js';
-import { maxInWindow } from '../helpers/sliding-window.js';
+import { maxInWindow } from '../../src/limiter/sliding-window.js';
 
 describe('adaptive rate under a squeezed quota', () => {
   let h: Harness;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
 import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
-import { maxInWindow } from '../helpers/sliding-window.js';
+import { maxInWindow } from '../../src/limiter/sliding-window.js';
 import { closeAll, subscribe, until, type Subscriber } from '../helpers/subscribers.js';
 import { parseCsv, writeAwkwardCampaign } from './fixtures.js';
 

@@ -1,4 +1,7 @@
-/** The most events in any interval of `windowMs` (half-open), from times in ms sorted ascending. */
+/**
+ * The most events in any interval of `windowMs` (half-open), from times in ms sorted ascending. Tests and benchmarks
+ * use it to check the limiters' promise: at most the cap in any sliding second.
+ */
 export function maxInWindow(times: readonly number[], windowMs = 1000): number {
   let max = 0;
   let start = 0;
