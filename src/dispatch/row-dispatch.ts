@@ -43,6 +43,8 @@ export async function dispatchRow(
       if (error instanceof GateClosedError) continue;
       if (!(error instanceof AttemptError)) throw error;
       const { refusal, retryClass } = error;
+      // Throttling never fails a row: p-retry gives up on it only when transient failures used up its retries.
+      if (retryClass === 'throttle') continue;
       if (retryClass === 'systemic') {
         await pauseForSystemicFailure(context, campaignId, `${refusal.code}: ${refusal.message}`);
         continue;
@@ -75,6 +77,7 @@ async function attempt(
     return result;
   }
   const retryClass = retryClassOf(result.code, result.httpStatus);
+  if (retryClass !== 'throttle') context.onAnswered();
   context.metrics.pubRequests.labels(retryClass === 'throttle' ? 'throttled' : 'error', result.code).inc();
   const error = new AttemptError(result, retryClass);
   if (retryClass === 'systemic' || retryClass === 'permanent') throw new AbortError(error);

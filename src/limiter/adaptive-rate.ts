@@ -19,6 +19,11 @@ export interface AdaptiveRateOptions {
   readonly quietMs?: number;
   /** How often each process reads the shared rate. @defaultValue 250 */
   readonly pollMs?: number;
+  /**
+   * Cut only when at least this share of this process's answers in the last second were throttled: a few
+   * scattered throttles (a busy gateway, not a full quota) must not drive the rate down. @defaultValue 0.1
+   */
+  readonly minThrottledShare?: number;
 }
 
 /**
@@ -47,6 +52,9 @@ redis.call('pexpire', KEYS[1], 3600000)
 return tostring(rate)
 `);
 
+/** Throttled answers a process must see within a second before its share is judged. */
+const MIN_THROTTLED_TO_CUT = 5;
+
 /**
  * AIMD on the account's shared rate: every process reports throttling (multiplicative decrease, at most once per
  * interval for all of them) and probes back up after a quiet spell (additive increase). Each process applies the
@@ -60,11 +68,22 @@ export class AdaptiveRate {
   #rate: number;
   #timer: NodeJS.Timeout | undefined;
   #cutting = false;
+  readonly #window = { startedAt: 0, answered: 0, throttled: 0 };
 
   constructor(redis: Redis, key: string, options: AdaptiveRateOptions, apply: (rate: number) => void) {
     this.#redis = redis;
     this.#key = key;
-    this.#options = { decrease: 0.8, increase: 0.02, floor: 0.05, cutIntervalMs: 300, probeIntervalMs: 1000, quietMs: 2000, pollMs: 250, ...options };
+    this.#options = {
+      decrease: 0.8,
+      increase: 0.02,
+      floor: 0.05,
+      cutIntervalMs: 300,
+      probeIntervalMs: 1000,
+      quietMs: 2000,
+      pollMs: 250,
+      minThrottledShare: 0.1,
+      ...options,
+    };
     this.#apply = apply;
     this.#rate = options.cap;
   }
@@ -82,13 +101,31 @@ export class AdaptiveRate {
     clearInterval(this.#timer);
   }
 
+  /** Reported for every attempt that got an answer other than throttling. */
+  onAnswered(): void {
+    this.#rollWindow();
+    this.#window.answered++;
+  }
+
   /** Reported for every throttled attempt; cheap when called in bursts. */
   onThrottled(): void {
+    this.#rollWindow();
+    this.#window.throttled++;
+    const { answered, throttled } = this.#window;
+    if (throttled < MIN_THROTTLED_TO_CUT || throttled / (answered + throttled) < this.#options.minThrottledShare) return;
     if (this.#cutting) return;
     this.#cutting = true;
     void this.#adjust('cut').finally(() => {
       this.#cutting = false;
     });
+  }
+
+  #rollWindow(): void {
+    const now = performance.now();
+    if (now - this.#window.startedAt < 1000) return;
+    this.#window.startedAt = now;
+    this.#window.answered = 0;
+    this.#window.throttled = 0;
   }
 
   async #adjust(command: 'cut' | 'probe'): Promise<void> {

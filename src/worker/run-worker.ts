@@ -61,7 +61,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     concurrency: options.concurrency,
     abort: { failureRatio: config.abortFailureRatio, minimumRows: config.abortMinimumRows },
     onError: (error) => log(`queue: ${error.message}`),
-    ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled() }),
+    ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled(), onAnswered: () => adaptive.onAnswered() }),
   });
   await dispatcher.start();
   const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, onError: (error) => log(`metrics: ${error.message}`) });
