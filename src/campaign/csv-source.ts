@@ -1,6 +1,7 @@
 import { CsvTokenizer, type CsvFatalProblem, type CsvRecord } from './csv-tokenizer.js';
 import { readUtf8Chunks, type ReadProgress } from './byte-source.js';
 import { USER_PROP_PREFIX } from './fields.js';
+import { REPORT_OUTCOME_COLUMNS, isReportHeader, unmarkReportCell } from './report-file.js';
 import { CampaignFileError, failFile, makeRowError, type RowError } from './row-errors.js';
 import { EMPTY_VALUES, type RecordSource, type SourceRecord } from './source-record.js';
 
@@ -22,32 +23,48 @@ function headerProblems(record: CsvRecord): RowError[] {
   return problems;
 }
 
-function recordValues(cells: readonly string[], columns: readonly string[]): Map<string, unknown> {
+/** The header as read: every column name, and how the cells under them are read. */
+interface Header {
+  readonly names: readonly string[];
+  /** Leading columns whose cells are ignored (a report's outcome columns). */
+  readonly ignored: number;
+  /** Whether each cell loses the report's leading text mark. */
+  readonly marked: boolean;
+}
+
+const NO_HEADER: Header = { names: [], ignored: 0, marked: false };
+
+function recordValues(cells: readonly string[], header: Header): Map<string, unknown> {
   const values = new Map<string, unknown>();
-  for (let i = 0; i < cells.length; i++) {
+  for (let i = header.ignored; i < cells.length; i++) {
     const cell = cells[i];
     // An empty cell is absent, so the row falls back to the defaults.
-    if (cell !== undefined && cell !== '') values.set(columns[i] ?? '', cell);
+    if (cell !== undefined && cell !== '') values.set(header.names[i] ?? '', header.marked ? unmarkReportCell(cell) : cell);
   }
   return values;
 }
 
-function toSourceRecord(record: CsvRecord, columns: readonly string[], row: number): SourceRecord {
+function toSourceRecord(record: CsvRecord, header: Header, row: number): SourceRecord {
   if (record.malformed !== undefined) return { row, line: record.line, values: EMPTY_VALUES, malformed: record.malformed };
-  if (record.cells.length !== columns.length) {
-    const malformed = `${record.cells.length} cells where the header has ${columns.length} columns`;
+  if (record.cells.length !== header.names.length) {
+    const malformed = `${record.cells.length} cells where the header has ${header.names.length} columns`;
     return { row, line: record.line, values: EMPTY_VALUES, malformed };
   }
-  return { row, line: record.line, values: recordValues(record.cells, columns) };
+  return { row, line: record.line, values: recordValues(record.cells, header) };
+}
+
+function headerOf(names: readonly string[]): Header {
+  return isReportHeader(names) ? { names, ignored: REPORT_OUTCOME_COLUMNS.length, marked: true } : { names, ignored: 0, marked: false };
 }
 
 /**
  * A CSV campaign: line 1 is the header (names trimmed of surrounding spaces), every later non-blank
  * line starts a record. Header problems and a quote left open are file-level errors; a record with a
- * stray quote or the wrong number of cells is a row error and reading goes on.
+ * stray quote or the wrong number of cells is a row error and reading goes on. A `fleetcast report`
+ * file is read as a campaign of its message columns (see report-file.ts).
  */
 export function openCsvSource(path: string, progress: ReadProgress): RecordSource {
-  let columns: string[] | undefined;
+  let header: Header | undefined;
 
   const fail = (problem: CsvFatalProblem): never => failFile(path, 'MALFORMED_RECORD', problem.line, { detail: problem.detail });
 
@@ -55,11 +72,11 @@ export function openCsvSource(path: string, progress: ReadProgress): RecordSourc
 
   function* drain(batch: CsvRecord[], fatal: CsvFatalProblem | undefined): Generator<SourceRecord> {
     let first = 0;
-    if (columns === undefined && batch.length > 0) {
-      columns = readHeader(batch[0] as CsvRecord);
+    if (header === undefined && batch.length > 0) {
+      header = readHeader(batch[0] as CsvRecord);
       first = 1;
     }
-    for (let i = first; i < batch.length; i++) yield toSourceRecord(batch[i] as CsvRecord, columns ?? [], ++row);
+    for (let i = first; i < batch.length; i++) yield toSourceRecord(batch[i] as CsvRecord, header ?? NO_HEADER, ++row);
     batch.length = 0;
     if (fatal !== undefined) fail(fatal);
   }
@@ -69,21 +86,21 @@ export function openCsvSource(path: string, progress: ReadProgress): RecordSourc
     const batch: CsvRecord[] = [];
     for await (const chunk of readUtf8Chunks(path, progress)) yield* drain(batch, tokenizer.push(chunk, batch));
     yield* drain(batch, tokenizer.end(batch));
-    if (columns === undefined) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file is empty' });
+    if (header === undefined) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file is empty' });
     if (row === 0) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file has only a header' });
   }
 
-  function readHeader(record: CsvRecord): string[] {
+  function readHeader(record: CsvRecord): Header {
     const named = { ...record, cells: record.cells.map((name) => name.trim()) };
     const problems = headerProblems(named);
     if (problems.length > 0) throw new CampaignFileError(path, problems);
-    return named.cells;
+    return headerOf(named.cells);
   }
 
   return {
     records: { [Symbol.asyncIterator]: records },
     fileDefaults: () => undefined,
     name: () => undefined,
-    declaredColumns: () => ({ names: columns ?? [], line: HEADER_LINE }),
+    declaredColumns: () => ({ names: (header ?? NO_HEADER).names.slice((header ?? NO_HEADER).ignored), line: HEADER_LINE }),
   };
 }

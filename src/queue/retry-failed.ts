@@ -42,15 +42,21 @@ export async function retryFailed(store: CampaignStore, id: string): Promise<Ret
 }
 
 async function requireSameSource(record: CampaignRecord): Promise<void> {
+  const problem = await sourceProblem(record);
+  if (problem !== undefined) throw sourceError(record, problem);
+}
+
+/** Why the campaign's rows cannot be read from its file again (`is gone`, `has changed …`), or undefined when they can. */
+export async function sourceProblem(record: CampaignRecord): Promise<string | undefined> {
   const gone = await access(record.source).then(
     () => false,
     () => true,
   );
-  if (gone) throw sourceError(record, 'is gone');
+  if (gone) return 'is gone';
   for (const variant of ['strict', 'skip-invalid']) {
-    if ((await fingerprintOf(record.source, variant)) === record.fingerprint) return;
+    if ((await fingerprintOf(record.source, variant)) === record.fingerprint) return undefined;
   }
-  throw sourceError(record, 'has changed since it was submitted');
+  return 'has changed since it was submitted';
 }
 
 function sourceError(record: CampaignRecord, what: string): FleetcastError {
