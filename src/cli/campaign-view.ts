@@ -1,7 +1,13 @@
 import type { CampaignRecord } from '../queue/campaign-record.js';
+import { heldUntil } from '../schedule/campaign-schedule.js';
+import { formatSendWindow } from '../schedule/send-window.js';
+import { formatInZone, localTimeZone } from '../schedule/time-zone.js';
 import { formatDuration } from './output.js';
 
-/** What status tables and JSON show of a campaign. */
+/**
+ * What status tables and JSON show of a campaign. `state` is the stored state, except that a running campaign
+ * holding its rows shows `scheduled` (before its start time) or `waiting` (outside its send window).
+ */
 export interface CampaignView {
   readonly id: string;
   readonly name: string;
@@ -16,36 +22,56 @@ export interface CampaignView {
   readonly createdAt: string;
   readonly finishedAt: string | null;
   readonly pausedReason: string | null;
+  /** When the campaign may first send, if it was submitted with a start time. */
+  readonly startAt: string | null;
+  /** Daily send window and its zone, e.g. `22:00-06:00 Asia/Shanghai`. */
+  readonly window: string | null;
+  /** While it holds its rows: when it sends again. */
+  readonly heldUntil: string | null;
 }
 
-/** `ratePerSec` is the mean since creation, or over the whole run once finished. */
+/** `ratePerSec` is the mean since the campaign could first send, or over the whole run once finished. */
 export function campaignView(record: CampaignRecord, now = Date.now()): CampaignView {
   const end = record.finishedAt ?? now;
-  const seconds = Math.max(0.001, (end - record.createdAt) / 1000);
+  const began = Math.min(end, Math.max(record.createdAt, record.startAt ?? 0));
+  const seconds = Math.max(0.001, (end - began) / 1000);
   const ratePerSec = record.done / seconds;
   const remaining = Math.max(0, record.rows - record.done);
   const live = record.state === 'running' || record.state === 'enqueuing';
+  const held = live ? heldUntil(record, now) : undefined;
   return {
     id: record.id,
     name: record.name,
-    state: record.state,
+    state: held === undefined ? record.state : record.startAt !== undefined && now < record.startAt ? 'scheduled' : 'waiting',
     rows: record.rows,
     sent: record.sent,
     failed: record.failed,
     cancelled: record.cancelled,
     remaining,
     ratePerSec: Math.round(ratePerSec * 10) / 10,
-    etaSeconds: live && ratePerSec > 0 ? Math.round(remaining / ratePerSec) : remaining === 0 ? 0 : null,
+    etaSeconds: live && held === undefined && ratePerSec > 0 ? Math.round(remaining / ratePerSec) : remaining === 0 ? 0 : null,
     createdAt: new Date(record.createdAt).toISOString(),
     finishedAt: record.finishedAt === undefined ? null : new Date(record.finishedAt).toISOString(),
     pausedReason: record.pausedReason ?? null,
+    startAt: record.startAt === undefined ? null : new Date(record.startAt).toISOString(),
+    window: record.window === undefined ? null : `${formatSendWindow(record.window)} ${record.window.timeZone}`,
+    heldUntil: held === undefined ? null : new Date(held).toISOString(),
   };
+}
+
+/** `scheduled (starts 2026-12-01 02:00:00 Asia/Shanghai)`, `waiting (window 22:00-06:00 Asia/Shanghai opens …)`. */
+export function stateText(view: CampaignView): string {
+  if (view.pausedReason !== null) return `${view.state} (${view.pausedReason})`;
+  if (view.heldUntil === null) return view.state;
+  const zone = view.window?.split(' ')[1] ?? localTimeZone();
+  const at = formatInZone(Date.parse(view.heldUntil), zone);
+  return view.state === 'scheduled' ? `scheduled (starts ${at})` : `waiting (window ${view.window ?? ''} opens ${at})`;
 }
 
 export function tableRow(view: CampaignView): Record<string, string | number> {
   return {
     id: view.id,
-    state: view.pausedReason === null ? view.state : `${view.state} (${view.pausedReason})`,
+    state: stateText(view),
     rows: view.rows,
     sent: view.sent,
     failed: view.failed,

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { isCampaignState, type CampaignState } from '../queue/campaign-record.js';
+import { isCampaignState, storedWindow, type CampaignState } from '../queue/campaign-record.js';
 import { activeCampaignsKey, campaignKeys, controlChannel } from '../queue/keys.js';
+import { isHeld } from '../schedule/campaign-schedule.js';
 
 /** What a worker needs to know about a campaign it serves; refreshed from Redis. */
 export interface WatchedCampaign {
@@ -10,6 +11,8 @@ export interface WatchedCampaign {
   priority: number;
   /** The campaign's own cap in calls/s, if it has one. */
   rate: number | undefined;
+  /** Before its start time or outside its send window: its rows wait as if it were paused. */
+  held: boolean;
 }
 
 /** `stopping`: this process shuts down; rows not yet sent go back to the queue. */
@@ -17,7 +20,9 @@ export type Gate = 'open' | 'cancelled' | 'stopping';
 
 /**
  * Keeps this process's view of the active campaigns: polls Redis every `pollMs` and listens on the control
- * channel, so pause, resume and cancel reach every worker within a second.
+ * channel, so pause, resume and cancel reach every worker within a second. Each poll also judges every campaign's
+ * schedule, so one that reaches its start time or its window opening starts within a poll. A held campaign that
+ * this process has not served yet is left out of the campaigns it serves, so no chunk of it is taken early.
  */
 export class CampaignWatch {
   readonly #redis: Redis;
@@ -27,6 +32,8 @@ export class CampaignWatch {
   readonly #campaigns = new Map<string, WatchedCampaign>();
   readonly #gateWaiters = new Map<string, Array<() => void>>();
   readonly #onChange: (active: ReadonlySet<string>) => void;
+  /** Campaigns reported to `onChange` since they became active. */
+  readonly #served = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
   #stopping = false;
@@ -81,9 +88,10 @@ export class CampaignWatch {
   async gate(id: string): Promise<Gate> {
     for (;;) {
       if (this.#stopping) return 'stopping';
-      const state = this.#campaigns.get(id)?.state ?? 'cancelled';
+      const campaign = this.#campaigns.get(id);
+      const state = campaign?.state ?? 'cancelled';
       if (state === 'cancelled') return 'cancelled';
-      if (state !== 'paused') return 'open';
+      if (state !== 'paused' && campaign?.held !== true) return 'open';
       await new Promise<void>((resolve) => {
         const waiters = this.#gateWaiters.get(id) ?? [];
         waiters.push(resolve);
@@ -93,8 +101,9 @@ export class CampaignWatch {
   }
 
   isOpen(id: string): boolean {
-    const state = this.#campaigns.get(id)?.state;
-    return state === 'running' || state === 'enqueuing' || state === 'finished';
+    const campaign = this.#campaigns.get(id);
+    if (campaign === undefined || campaign.held) return false;
+    return campaign.state === 'running' || campaign.state === 'enqueuing' || campaign.state === 'finished';
   }
 
   poll(): Promise<void> {
@@ -116,26 +125,38 @@ export class CampaignWatch {
     for (const id of this.#campaigns.keys()) {
       if (!active.has(id)) await this.#refreshOne(id).catch(() => undefined);
     }
-    this.#onChange(active);
+    this.#onChange(this.#toServe(active));
+  }
+
+  #toServe(active: ReadonlySet<string>): Set<string> {
+    for (const id of this.#served) if (!active.has(id)) this.#served.delete(id);
+    for (const id of active) if (this.#campaigns.get(id)?.held !== true) this.#served.add(id);
+    return new Set(this.#served);
   }
 
   async #refreshOne(id: string): Promise<void> {
-    const [state, pausedReason, priority, rate] = await this.#redis.hmget(
+    const [state, pausedReason, priority, rate, startAt, window, windowTz] = await this.#redis.hmget(
       campaignKeys(this.#prefix, id).campaign,
       'state',
       'pausedReason',
       'priority',
       'rate',
+      'startAt',
+      'window',
+      'windowTz',
     );
     const known = this.#campaigns.get(id);
     const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
-    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined };
+    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined, held: false };
     campaign.state = next;
     campaign.pausedReason = pausedReason ?? '';
     campaign.priority = Number(priority ?? 1) || 1;
     campaign.rate = rate === null || rate === '' ? undefined : Number(rate);
+    // A cancelled campaign is never held: its rows must reach a worker to end `cancelled`.
+    const schedule = { startAt: startAt === null || startAt === '' ? undefined : Number(startAt), window: storedWindow(window, windowTz) };
+    campaign.held = next !== 'cancelled' && isHeld(schedule, Date.now());
     this.#campaigns.set(id, campaign);
-    if (next !== 'paused') this.#wake(id);
+    if (next !== 'paused' && !campaign.held) this.#wake(id);
   }
 
   forget(id: string): void {

@@ -1,3 +1,6 @@
+import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
+import { parseSendWindow, type SendWindow } from '../schedule/send-window.js';
+
 /**
  * A campaign as stored in Redis. States:
  * - `enqueuing`: rows are being added; workers may already send.
@@ -5,11 +8,13 @@
  * - `paused`: workers hold off (by an operator, or automatically on a systemic failure; see `pausedReason`).
  * - `cancelled`: rows without an outcome end `cancelled`.
  * - `finished`: every row has its final outcome.
+ * A `running` campaign with a start time still to come, or outside its send window, holds its rows: that is a
+ * matter of its schedule (see `CampaignSchedule`), not of its state, so pause, resume and cancel work as ever.
  */
 export const CAMPAIGN_STATES = ['enqueuing', 'running', 'paused', 'cancelled', 'finished'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
-export interface CampaignRecord {
+export interface CampaignRecord extends CampaignSchedule {
   readonly id: string;
   readonly name: string;
   readonly source: string;
@@ -31,6 +36,10 @@ export interface CampaignRecord {
   readonly rate: number | undefined;
   /** Weight of the campaign's share when several run at once. */
   readonly priority: number;
+  /** Epoch ms before which the campaign sends nothing. */
+  readonly startAt: number | undefined;
+  /** Daily span of local time outside which the campaign holds its rows. */
+  readonly window: SendWindow | undefined;
 }
 
 export function isCampaignState(value: string | undefined): value is CampaignState {
@@ -59,7 +68,19 @@ export function parseCampaignRecord(hash: Readonly<Record<string, string>>): Cam
     pausedReason: hash.pausedReason === undefined || hash.pausedReason === '' ? undefined : hash.pausedReason,
     rate: hash.rate === undefined || hash.rate === '' ? undefined : Number(hash.rate),
     priority: hash.priority === undefined ? 1 : Number(hash.priority),
+    startAt: hash.startAt === undefined || hash.startAt === '' ? undefined : int(hash.startAt),
+    window: storedWindow(hash.window, hash.windowTz),
   };
+}
+
+/** A window as `create` stored it (`22:00-06:00` and a zone); undefined when there is none. */
+export function storedWindow(spec: string | null | undefined, timeZone: string | null | undefined): SendWindow | undefined {
+  if (spec === undefined || spec === null || spec === '' || timeZone === undefined || timeZone === null) return undefined;
+  try {
+    return parseSendWindow(spec, timeZone);
+  } catch {
+    return undefined;
+  }
 }
 
 function int(value: string | undefined): number {

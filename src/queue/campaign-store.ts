@@ -5,6 +5,8 @@ import { activeCampaignsKey, campaignIndexKey, campaignKeys, controlChannel } fr
 import { decodeOutcome, encodeOutcome, type RowOutcome } from './outcome.js';
 import { CONTROL, MARK_ENQUEUED, RECORD_OUTCOMES } from './scripts.js';
 import { Script } from '../redis/script.js';
+import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
+import { formatSendWindow } from '../schedule/send-window.js';
 
 /** When a campaign pauses itself for failing: more than `failureRatio` of its final rows failed, after `minimumRows`. */
 export interface AbortCriteria {
@@ -27,6 +29,8 @@ export interface NewCampaign {
   readonly lastRow: number;
   readonly rate: number | undefined;
   readonly priority: number;
+  /** Not before this time, only inside this daily window. @defaultValue at once, at any time */
+  readonly schedule?: CampaignSchedule;
 }
 
 /** The scripts, sent once per connection and then called by their SHA1 (EVALSHA). */
@@ -100,6 +104,7 @@ export class CampaignStore {
         createdAt: now,
         rate: campaign.rate ?? '',
         priority: campaign.priority,
+        ...scheduleFields(campaign.schedule),
       })
       .zadd(campaignIndexKey(this.#prefix), now, campaign.id)
       .sadd(activeCampaignsKey(this.#prefix), campaign.id)
@@ -156,6 +161,16 @@ export class CampaignStore {
     });
     return found;
   }
+}
+
+function scheduleFields(schedule: CampaignSchedule | undefined): Record<string, string | number> {
+  const fields: Record<string, string | number> = {};
+  if (schedule?.startAt !== undefined) fields.startAt = schedule.startAt;
+  if (schedule?.window !== undefined) {
+    fields.window = formatSendWindow(schedule.window);
+    fields.windowTz = schedule.window.timeZone;
+  }
+  return fields;
 }
 
 function controlError(id: string, command: ControlCommand, error: unknown): FleetcastError {

@@ -9,6 +9,7 @@ import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { toWire, type ChunkJobData } from './wire-message.js';
 import { writeRejects } from './rejects.js';
 import { recordIngestRows } from '../metrics/ingest.js';
+import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
 
 /** What `fleetcast submit` asks for. */
 export interface SubmitOptions {
@@ -23,6 +24,8 @@ export interface SubmitOptions {
   readonly rate?: number;
   /** Weight of the campaign's share of the account when several run. @defaultValue 1 */
   readonly priority?: number;
+  /** Queue the rows now, but send them only from `startAt` on and inside `window`. @defaultValue at once, at any time */
+  readonly schedule?: CampaignSchedule;
   /** Rows per queued job. @defaultValue 100 */
   readonly chunkSize?: number;
   readonly onProgress?: (event: SubmitProgress) => void;
@@ -78,6 +81,7 @@ export async function submitCampaign(redis: Redis, prefix: string, options: Subm
       lastRow: summary.rows,
       rate: options.rate,
       priority: options.priority ?? 1,
+      ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
     });
   }
   const chunks = await enqueueRows(redis, prefix, id, summary.valid, options);

@@ -9,6 +9,7 @@ import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
 import { connectRedis } from '../redis/connection.js';
+import { startScheduleRunner } from '../schedule/schedule-runner.js';
 import { startMetricsServer } from './metrics-server.js';
 import { QUEUE_UI_PATH, queueUiAuthFrom, startQueueUi } from './queue-ui.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -64,6 +65,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled(), onAnswered: () => adaptive.onAnswered() }),
   });
   await dispatcher.start();
+  const schedules = startScheduleRunner(redis, config.prefix, log);
   const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, onError: (error) => log(`metrics: ${error.message}`) });
   const ui = options.metricsPort === undefined ? undefined : await startQueueUi(redis, config.prefix, uiAuth, log);
   const mounted = ui === undefined ? undefined : { path: QUEUE_UI_PATH, handle: ui.handle };
@@ -73,6 +75,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     metricsPort: listeningPort(server),
     stop: async () => {
       adaptive?.stop();
+      await schedules.close();
       await dispatcher.stop();
       await limiter.close();
       await closeServer(server);

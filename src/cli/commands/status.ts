@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
 import type { CampaignStore } from '../../queue/campaign-store.js';
-import { STATUS_COLUMNS, campaignView, tableRow, type CampaignView } from '../campaign-view.js';
+import { listSchedules } from '../../schedule/recurring.js';
+import { STATUS_COLUMNS, campaignView, stateText, tableRow, type CampaignView } from '../campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, formatDuration, printJson, printTable } from '../output.js';
+import { SCHEDULE_COLUMNS, scheduleJson, scheduleRow } from '../schedule-view.js';
 
 interface StatusFlags extends GlobalFlags {
   watch?: boolean;
@@ -13,9 +15,9 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .argument('[campaign]', 'one campaign id (default: all)')
-    .description('campaigns with their state, counts, rate and ETA; for one campaign, a detail view with its failures by Code')
+    .description('campaigns with their state, counts, rate and ETA, then the recurring schedules; for one campaign, a detail view with its failures by Code')
     .option('--watch', 'refresh every second until interrupted')
-    .option('--json', 'print JSON: { campaigns: [...] }, and for one campaign also failuresByCode: { Code: rows }')
+    .option('--json', 'print JSON: { campaigns: [...], schedules: [...] }, and for one campaign { campaigns: [one], failuresByCode: { Code: rows } }')
     .addHelpText('after', '\nExamples:\n  fleetcast status\n  fleetcast status firmware-notice\n  fleetcast status firmware-notice --json')
     .action(async (campaign: string | undefined, flags: StatusFlags) => {
       const json = flags.json === true;
@@ -38,9 +40,16 @@ export function registerStatusCommand(program: Command): void {
 
 async function printAll(store: CampaignStore, json: boolean): Promise<void> {
   const views = (await store.list()).map((record) => campaignView(record));
-  if (json) printJson({ campaigns: views });
-  else if (views.length === 0) console.log('no campaigns');
+  const schedules = await listSchedules(store.redis, store.prefix);
+  if (json) {
+    printJson({ campaigns: views, schedules: schedules.map(scheduleJson) });
+    return;
+  }
+  if (views.length === 0) console.log('no campaigns');
   else printTable(views.map(tableRow), STATUS_COLUMNS);
+  if (schedules.length === 0) return;
+  console.log('\nschedules:');
+  printTable(schedules.map(scheduleRow), SCHEDULE_COLUMNS);
 }
 
 async function printOne(store: CampaignStore, id: string, json: boolean): Promise<void> {
@@ -53,8 +62,10 @@ async function printOne(store: CampaignStore, id: string, json: boolean): Promis
 function printDetail(view: CampaignView, failures: FailuresByCode): void {
   const fields: Array<[string, string | number]> = [
     ['campaign', view.id === view.name ? view.id : `${view.id} (${view.name})`],
-    ['state', view.state],
+    ['state', view.pausedReason === null ? stateText(view) : view.state],
     ...(view.pausedReason === null ? [] : ([['paused', view.pausedReason]] as Array<[string, string]>)),
+    ...(view.startAt === null ? [] : ([['starts', view.startAt]] as Array<[string, string]>)),
+    ...(view.window === null ? [] : ([['window', view.window]] as Array<[string, string]>)),
     ['rows', view.rows],
     ['sent', view.sent],
     ['failed', view.failed],

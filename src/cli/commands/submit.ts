@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { submitCampaign } from '../../queue/producer.js';
 import { writeReport } from '../../report/report.js';
+import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
+import { createSchedule } from '../../schedule/recurring.js';
+import { formatSendWindow } from '../../schedule/send-window.js';
+import { formatInZone } from '../../schedule/time-zone.js';
+import { timingOf, type Timing } from '../../schedule/timing-flags.js';
 import { campaignView } from '../campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { followCampaign } from '../follow.js';
@@ -16,6 +22,10 @@ interface SubmitFlags extends GlobalFlags {
   rejects?: string;
   wait?: boolean;
   report?: string;
+  at?: string;
+  cron?: string;
+  window?: string;
+  tz?: string;
 }
 
 export function registerSubmitCommand(program: Command): void {
@@ -30,15 +40,35 @@ export function registerSubmitCommand(program: Command): void {
     .option('--rejects <file>', 'where --skip-invalid writes rejected rows (default FILE.rejects.csv)')
     .option('--wait', 'follow the campaign to the end with a progress bar')
     .option('--report <out.csv>', 'with --wait: write the per-row report there at the end')
+    .option('--at <time>', 'queue the rows now but send from this time on: ISO 8601, e.g. 2026-12-01T02:00+08:00 (without an offset: in --tz)')
+    .option('--cron <pattern>', 'instead of one campaign now, submit the file again at every firing: "0 2 * * *" (6 fields: seconds first); needs --name')
+    .option('--window <HH:MM-HH:MM>', 'send only inside this daily window of local time (may wrap midnight, e.g. 22:00-06:00); outside it rows wait')
+    .option('--tz <zone>', 'IANA time zone of --at, --cron and --window, e.g. Asia/Shanghai (default: this machine\'s)')
     .option('--json', 'print one JSON object per result')
     .addHelpText(
       'after',
-      '\nExamples:\n  fleetcast submit samples/firmware-notice.csv --wait --report out.csv\n  fleetcast submit nightly.ndjson --name nightly-2026-12-01 --rate 800\n\nExit codes: 0 done (with --wait: every row sent), 1 some rows failed or were cancelled, 2 bad input, 3 Redis unreachable.',
+      `
+Examples:
+  fleetcast submit samples/firmware-notice.csv --wait --report out.csv
+  fleetcast submit nightly.ndjson --name nightly-2026-12-01 --rate 800
+  fleetcast submit notice.csv --at 2026-12-01T02:00+08:00
+  fleetcast submit notice.csv --window 22:00-06:00 --tz Asia/Shanghai
+  fleetcast submit /data/nightly.csv --cron "0 2 * * *" --tz Asia/Shanghai --name nightly
+
+With --cron the file is validated now and read again from its absolute path at every firing, by a worker: worker
+hosts must see that path. Each firing is a campaign named NAME-YYYYMMDD-HHMMSS; see fleetcast schedules.
+
+Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were cancelled, 2 bad input or usage, 3 Redis unreachable.`,
     )
     .action(async (file: string, flags: SubmitFlags) => {
       const json = flags.json === true;
       try {
         const config = configFrom(flags);
+        const timing = timingOf(flags);
+        if (timing.kind === 'recurring') {
+          await withStore(config, (_store, redis) => submitRecurring(redis, config.prefix, file, flags, timing, json));
+          return;
+        }
         process.exitCode = await withStore(config, async (store, redis) => {
           const progress = new ProgressLine();
           const result = await submitCampaign(redis, config.prefix, {
@@ -48,13 +78,14 @@ export function registerSubmitCommand(program: Command): void {
             ...(flags.priority === undefined ? {} : { priority: flags.priority }),
             skipInvalid: flags.skipInvalid === true,
             ...(flags.rejects === undefined ? {} : { rejectsPath: flags.rejects }),
+            schedule: timing.schedule,
             onProgress: (event) => {
               if (!json) progress.update(`${event.phase === 'validate' ? 'validating' : 'queueing'} ${file} ${bar(event.total === 0 ? 1 : event.done / event.total)}`);
             },
           });
           progress.done();
-          if (json) printJson({ submitted: result });
-          else console.log(submittedText(result));
+          if (json) printJson({ submitted: { ...result, ...scheduleJson(timing.schedule) } });
+          else console.log(`${submittedText(result)}${heldText(timing.schedule, timing.timeZone)}`);
           if (flags.wait !== true) return 0;
           const { end, record } = await followCampaign(store, result.id, !json, config.rate);
           if (flags.report !== undefined) await writeReport(store, result.id, flags.report);
@@ -67,6 +98,48 @@ export function registerSubmitCommand(program: Command): void {
         exitWithError(error, json);
       }
     });
+}
+
+async function submitRecurring(
+  redis: Redis,
+  prefix: string,
+  file: string,
+  flags: SubmitFlags,
+  timing: Extract<Timing, { kind: 'recurring' }>,
+  json: boolean,
+): Promise<void> {
+  const window = timing.window === undefined ? undefined : formatSendWindow(timing.window);
+  const next = await createSchedule(redis, prefix, {
+    name: timing.name,
+    file,
+    pattern: timing.pattern,
+    timeZone: timing.timeZone,
+    skipInvalid: flags.skipInvalid === true,
+    rejectsPath: flags.rejects,
+    rate: flags.rate,
+    priority: flags.priority,
+    window,
+  });
+  if (json) {
+    printJson({ schedule: { name: timing.name, pattern: timing.pattern, timeZone: timing.timeZone, window: window ?? null, next: new Date(next).toISOString() } });
+    return;
+  }
+  const inside = window === undefined ? '' : `, sending only ${window}`;
+  console.log(`schedule ${timing.name}: "${timing.pattern}" in ${timing.timeZone}${inside}; next run ${formatInZone(next, timing.timeZone)}`);
+}
+
+function scheduleJson(schedule: CampaignSchedule): { startAt: string | null; window: string | null } {
+  return {
+    startAt: schedule.startAt === undefined ? null : new Date(schedule.startAt).toISOString(),
+    window: schedule.window === undefined ? null : `${formatSendWindow(schedule.window)} ${schedule.window.timeZone}`,
+  };
+}
+
+/** `; starts …` and `; sends only inside …`, for a campaign that holds its rows. */
+function heldText(schedule: CampaignSchedule, timeZone: string): string {
+  const starts = schedule.startAt === undefined ? '' : `; starts ${formatInZone(schedule.startAt, timeZone)}`;
+  const window = schedule.window === undefined ? '' : `; sends only inside ${formatSendWindow(schedule.window)} ${schedule.window.timeZone}`;
+  return `${starts}${window}`;
 }
 
 function submittedText(result: Awaited<ReturnType<typeof submitCampaign>>): string {

@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { validateCampaign } from '../campaign/index.js';
+import { FleetcastError } from '../errors/fleetcast-error.js';
+import { badInput } from '../queue/producer.js';
+import { nextCronFiring } from './cron.js';
+import { scheduleRunsKey, schedulesQueue, type ScheduleJobData, type ScheduleRun } from './schedule-queue.js';
+
+/** What `fleetcast submit FILE --cron EXPR --name NAME` asks for. */
+export interface NewSchedule {
+  readonly name: string;
+  readonly file: string;
+  readonly pattern: string;
+  readonly timeZone: string;
+  readonly skipInvalid: boolean;
+  readonly rejectsPath: string | undefined;
+  readonly rate: number | undefined;
+  readonly priority: number | undefined;
+  readonly window: string | undefined;
+}
+
+/** A recurring schedule as listed. */
+export interface ScheduleView {
+  readonly name: string;
+  readonly pattern: string;
+  readonly timeZone: string;
+  /** Epoch ms of the next firing, if BullMQ has one planned. */
+  readonly next: number | null;
+  readonly file: string;
+  readonly window: string | null;
+  readonly lastRun: ScheduleRun | null;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+const KEEP_FIRINGS = { removeOnComplete: 100, removeOnFail: 100 } as const;
+
+export function requireScheduleName(name: string | undefined): string {
+  if (name === undefined) throw new FleetcastError('FC_BAD_USAGE', '--cron needs --name: the schedule is known by it, and each run is named NAME-<time>');
+  if (!NAME.test(name)) throw new FleetcastError('FC_BAD_USAGE', `schedule name "${name}" must be 1 to 48 letters, digits, '.', '_' or '-'`);
+  return name;
+}
+
+/** Validates the file now, then creates (or replaces) the schedule. Returns its first firing. */
+export async function createSchedule(redis: Redis, prefix: string, schedule: NewSchedule): Promise<number> {
+  const next = nextCronFiring(schedule.pattern, schedule.timeZone);
+  const file = resolve(schedule.file);
+  const summary = await validateCampaign(file);
+  if (summary.errors.some((error) => error.row === 0) || (summary.invalid > 0 && !schedule.skipInvalid)) throw badInput(file, summary);
+  const data: ScheduleJobData = {
+    name: schedule.name,
+    file,
+    timeZone: schedule.timeZone,
+    skipInvalid: schedule.skipInvalid,
+    rejectsPath: schedule.rejectsPath === undefined ? null : resolve(schedule.rejectsPath),
+    rate: schedule.rate ?? null,
+    priority: schedule.priority ?? null,
+    window: schedule.window ?? null,
+  };
+  const queue = schedulesQueue(redis, prefix);
+  try {
+    await queue.upsertJobScheduler(schedule.name, { pattern: schedule.pattern, tz: schedule.timeZone }, { name: 'fire', data, opts: KEEP_FIRINGS });
+  } finally {
+    await queue.close();
+  }
+  return next;
+}
+
+export async function listSchedules(redis: Redis, prefix: string): Promise<ScheduleView[]> {
+  const queue = schedulesQueue(redis, prefix);
+  try {
+    const [schedulers, runs] = await Promise.all([queue.getJobSchedulers(0, -1, true), redis.hgetall(scheduleRunsKey(prefix))]);
+    return schedulers.map((scheduler) => {
+      const data = scheduler.template?.data;
+      const name = scheduler.id ?? scheduler.key;
+      const run = runs[name];
+      return {
+        name,
+        pattern: scheduler.pattern ?? '',
+        timeZone: scheduler.tz ?? data?.timeZone ?? '',
+        next: scheduler.next ?? null,
+        file: data?.file ?? '',
+        window: data?.window ?? null,
+        lastRun: run === undefined ? null : (JSON.parse(run) as ScheduleRun),
+      };
+    });
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Removes a schedule; campaigns it already created are left alone. */
+export async function removeSchedule(redis: Redis, prefix: string, name: string): Promise<void> {
+  const queue = schedulesQueue(redis, prefix);
+  try {
+    if (!(await queue.removeJobScheduler(name))) throw new FleetcastError('FC_BAD_USAGE', `no schedule "${name}"; fleetcast schedules lists them`);
+    await redis.hdel(scheduleRunsKey(prefix), name);
+  } finally {
+    await queue.close();
+  }
+}
+
+export async function recordScheduleRun(redis: Redis, prefix: string, name: string, run: ScheduleRun): Promise<void> {
+  await redis.hset(scheduleRunsKey(prefix), name, JSON.stringify(run));
+}

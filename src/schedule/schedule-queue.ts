@@ -1,0 +1,41 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullPrefix } from '../queue/keys.js';
+
+/** BullMQ queue (under fleetcast's BullMQ prefix) whose job schedulers fire recurring campaigns. */
+export const SCHEDULES_QUEUE = 'schedules';
+
+/** What each firing of a recurring schedule submits. */
+export interface ScheduleJobData {
+  /** The schedule's name; each firing's campaign is named `<name>-<firing time>`. */
+  readonly name: string;
+  /** Absolute path of the campaign file, read again at every firing (worker hosts must see it). */
+  readonly file: string;
+  readonly timeZone: string;
+  readonly skipInvalid: boolean;
+  readonly rejectsPath: string | null;
+  readonly rate: number | null;
+  readonly priority: number | null;
+  /** `HH:MM-HH:MM` in `timeZone`, or null for any time. */
+  readonly window: string | null;
+}
+
+export function schedulesQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {
+  return new Queue<ScheduleJobData>(SCHEDULES_QUEUE, { connection: redis, prefix: bullPrefix(prefix) });
+}
+
+/** Hash: schedule name → JSON of its last firing (`ScheduleRun`). */
+export function scheduleRunsKey(prefix: string): string {
+  return `${prefix}:schedules:runs`;
+}
+
+/** What the last firing of a schedule did. */
+export interface ScheduleRun {
+  /** Epoch ms of the firing. */
+  readonly firedAt: number;
+  /** The campaign it created, or null when it created none. */
+  readonly campaign: string | null;
+  readonly rows: number;
+  /** Why it created nothing, with its error code. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+}

@@ -1,0 +1,70 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { FleetcastError } from '../errors/fleetcast-error.js';
+import { bullPrefix } from '../queue/keys.js';
+import { submitCampaign, type SubmitResult } from '../queue/producer.js';
+import { recordScheduleRun } from './recurring.js';
+import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.js';
+import { parseSendWindow } from './send-window.js';
+import { wallTimeAt } from './time-zone.js';
+
+/** Fires recurring schedules in a worker process: each firing submits its file as a new campaign. */
+export interface ScheduleRunner {
+  close(): Promise<void>;
+}
+
+export function startScheduleRunner(redis: Redis, prefix: string, log: (line: string) => void): ScheduleRunner {
+  const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+  connection.on('error', () => undefined);
+  const worker = new Worker<ScheduleJobData, SubmitResult>(SCHEDULES_QUEUE, (job) => fire(redis, prefix, job, log), {
+    connection,
+    prefix: bullPrefix(prefix),
+    concurrency: 1,
+  });
+  worker.on('error', (error) => log(`schedules: ${error.message}`));
+  worker.on('closed', () => connection.disconnect());
+  return { close: () => worker.close() };
+}
+
+/**
+ * Re-reads and validates the file and submits it as `<name>-<firing time>`. A firing that runs twice finds its
+ * campaign already submitted; a bad file creates nothing, and why is kept as the schedule's last run.
+ */
+async function fire(redis: Redis, prefix: string, job: Job<ScheduleJobData>, log: (line: string) => void): Promise<SubmitResult> {
+  const { data } = job;
+  const firedAt = firingTime(job);
+  const campaign = `${data.name}-${compactTime(firedAt, data.timeZone)}`;
+  try {
+    const result = await submitCampaign(redis, prefix, {
+      file: data.file,
+      name: campaign,
+      skipInvalid: data.skipInvalid,
+      ...(data.rejectsPath === null ? {} : { rejectsPath: data.rejectsPath }),
+      ...(data.rate === null ? {} : { rate: data.rate }),
+      ...(data.priority === null ? {} : { priority: data.priority }),
+      schedule: { startAt: undefined, window: data.window === null ? undefined : parseSendWindow(data.window, data.timeZone) },
+    });
+    await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: result.id, rows: result.rows, error: null });
+    log(`schedule ${data.name}: campaign ${result.id} with ${result.rows} rows`);
+    return result;
+  } catch (error) {
+    const code = error instanceof FleetcastError ? error.code : 'FC_INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: null, rows: 0, error: { code, message } });
+    log(`schedule ${data.name}: nothing submitted: ${message}`);
+    throw new UnrecoverableError(message);
+  }
+}
+
+/** The time the firing was planned for (BullMQ names scheduler jobs `repeat:<id>:<millis>`). */
+function firingTime(job: Job): number {
+  const planned = Number(job.id?.split(':').pop());
+  return Number.isFinite(planned) && planned > 0 ? planned : job.timestamp + (job.opts.delay ?? 0);
+}
+
+/** `20261201-020000`, the firing's wall time in the schedule's zone. */
+function compactTime(t: number, timeZone: string): string {
+  const wall = wallTimeAt(t, timeZone);
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return `${wall.year}${two(wall.month)}${two(wall.day)}-${two(wall.hour)}${two(wall.minute)}${two(wall.second)}`;
+}
