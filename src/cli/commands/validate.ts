@@ -4,6 +4,8 @@ import { exitWithError, printJson } from '../output.js';
 import { ProgressLine, bar } from '../progress.js';
 
 const SHOWN_IN_FULL = 1000;
+/** Validation shorter than this shows no progress bar. */
+const PROGRESS_AFTER_MS = 2000;
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -16,9 +18,10 @@ export function registerValidateCommand(program: Command): void {
       const json = flags.json === true;
       try {
         const progress = new ProgressLine();
+        const started = Date.now();
         const summary = await validateCampaign(file, {
           onProgress: (done, total) => {
-            if (!json) progress.update(`validating ${file} ${bar(total === 0 ? 1 : done / total)}`);
+            if (!json && Date.now() - started >= PROGRESS_AFTER_MS) progress.update(`validating ${file} ${bar(total === 0 ? 1 : done / total)}`);
           },
         });
         progress.done();
@@ -40,15 +43,26 @@ function jsonSummary(summary: CampaignSummary): object {
   };
 }
 
+/** The summary, then the errors grouped by reason: the first 1,000 in full, the rest counted. */
 function printSummary(file: string, summary: CampaignSummary): void {
   console.log(`${file}: ${summary.format}, ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid`);
-  if (summary.errors.length === 0) return;
-  const byCode = new Map<string, RowError[]>();
-  for (const error of summary.errors) byCode.set(error.code, [...(byCode.get(error.code) ?? []), error]);
-  for (const [code, errors] of byCode) console.log(`  ${code}: ${errors.length}`);
-  console.log('');
-  for (const error of summary.errors.slice(0, SHOWN_IN_FULL)) {
-    console.log(`line ${error.line}${error.field === '' ? '' : ` ${error.field}`}: ${error.message} [${error.code}]`);
+  const shown = new Set(summary.errors.slice(0, SHOWN_IN_FULL));
+  for (const [code, errors] of groupByCode(summary.errors)) {
+    console.log(`\n${code}: ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`);
+    const listed = errors.filter((error) => shown.has(error));
+    for (const error of listed) console.log(`  line ${error.line}${error.field === '' ? '' : ` ${error.field}`}: ${error.message}`);
+    if (listed.length < errors.length) console.log(`  … and ${errors.length - listed.length} more`);
   }
-  if (summary.errors.length > SHOWN_IN_FULL) console.log(`… and ${summary.errors.length - SHOWN_IN_FULL} more (use --json for all)`);
+  if (summary.errors.length > SHOWN_IN_FULL) console.log(`\nthe first ${SHOWN_IN_FULL} errors are shown in full; --json lists all ${summary.errors.length}`);
+}
+
+/** Errors by code, codes in the order they first occur, errors in file order. */
+function groupByCode(errors: readonly RowError[]): Map<string, RowError[]> {
+  const groups = new Map<string, RowError[]>();
+  for (const error of errors) {
+    const group = groups.get(error.code);
+    if (group === undefined) groups.set(error.code, [error]);
+    else group.push(error);
+  }
+  return groups;
 }
