@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { isCampaignState, storedWindow, type CampaignState } from '../queue/campaign-record.js';
 import { activeCampaignsKey, campaignKeys, controlChannel } from '../queue/keys.js';
-import { isHeld } from '../schedule/campaign-schedule.js';
+import { isHeld, sendableUntil } from '../schedule/campaign-schedule.js';
 
 /** What a worker needs to know about a campaign it serves; refreshed from Redis. */
 export interface WatchedCampaign {
@@ -13,6 +13,8 @@ export interface WatchedCampaign {
   rate: number | undefined;
   /** Before its start time or outside its send window: its rows wait as if it were paused. */
   held: boolean;
+  /** Epoch ms at which its window closes, so that rows stop at the close itself rather than at the next poll. */
+  sendableUntil: number;
 }
 
 /** `stopping`: this process shuts down; rows not yet sent go back to the queue. */
@@ -91,7 +93,7 @@ export class CampaignWatch {
       const campaign = this.#campaigns.get(id);
       const state = campaign?.state ?? 'cancelled';
       if (state === 'cancelled') return 'cancelled';
-      if (state !== 'paused' && campaign?.held !== true) return 'open';
+      if (state !== 'paused' && campaign !== undefined && !heldNow(campaign)) return 'open';
       await new Promise<void>((resolve) => {
         const waiters = this.#gateWaiters.get(id) ?? [];
         waiters.push(resolve);
@@ -102,7 +104,7 @@ export class CampaignWatch {
 
   isOpen(id: string): boolean {
     const campaign = this.#campaigns.get(id);
-    if (campaign === undefined || campaign.held) return false;
+    if (campaign === undefined || heldNow(campaign)) return false;
     return campaign.state === 'running' || campaign.state === 'enqueuing' || campaign.state === 'finished';
   }
 
@@ -147,14 +149,16 @@ export class CampaignWatch {
     );
     const known = this.#campaigns.get(id);
     const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
-    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined, held: false };
+    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined, held: false, sendableUntil: Infinity };
     campaign.state = next;
     campaign.pausedReason = pausedReason ?? '';
     campaign.priority = Number(priority ?? 1) || 1;
     campaign.rate = rate === null || rate === '' ? undefined : Number(rate);
     // A cancelled campaign is never held: its rows must reach a worker to end `cancelled`.
     const schedule = { startAt: startAt === null || startAt === '' ? undefined : Number(startAt), window: storedWindow(window, windowTz) };
-    campaign.held = next !== 'cancelled' && isHeld(schedule, Date.now());
+    const now = Date.now();
+    campaign.held = next !== 'cancelled' && isHeld(schedule, now);
+    campaign.sendableUntil = campaign.held || next === 'cancelled' ? Infinity : sendableUntil(schedule, now);
     this.#campaigns.set(id, campaign);
     if (next !== 'paused' && !campaign.held) this.#wake(id);
   }
@@ -169,4 +173,8 @@ export class CampaignWatch {
     this.#gateWaiters.delete(id);
     waiters?.forEach((resolve) => resolve());
   }
+}
+
+function heldNow(campaign: WatchedCampaign): boolean {
+  return campaign.held || Date.now() >= campaign.sendableUntil;
 }

@@ -1,4 +1,4 @@
-import { isWindowOpen, nextWindowOpening, type SendWindow } from './send-window.js';
+import { isWindowOpen, nextWindowClosing, nextWindowOpening, type SendWindow } from './send-window.js';
 
 /** When a campaign may dispatch, besides its state: not before `startAt`, and only inside its daily window. */
 export interface CampaignSchedule {
@@ -18,4 +18,9 @@ export function heldUntil(schedule: CampaignSchedule, now: number): number | und
   if (!isHeld(schedule, now)) return undefined;
   const from = Math.max(now, schedule.startAt ?? now);
   return schedule.window === undefined ? from : nextWindowOpening(schedule.window, from);
+}
+
+/** For a campaign not held at `now`: when it must hold again (its window closes); Infinity when never. */
+export function sendableUntil(schedule: CampaignSchedule, now: number): number {
+  return schedule.window === undefined ? Number.POSITIVE_INFINITY : nextWindowClosing(schedule.window, now);
 }

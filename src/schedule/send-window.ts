@@ -56,18 +56,28 @@ export function isWindowOpen(window: SendWindow, t: number): boolean {
  * the change, and a change that jumps the clock into the window opens it there.
  */
 export function nextWindowOpening(window: SendWindow, after: number): number {
-  if (isWindowOpen(window, after)) return after;
+  return nextCrossing(window, after, true);
+}
+
+/** The first instant at or after `after` at which the window is closed. */
+export function nextWindowClosing(window: SendWindow, after: number): number {
+  return nextCrossing(window, after, false);
+}
+
+function nextCrossing(window: SendWindow, after: number, open: boolean): number {
+  if (isWindowOpen(window, after) === open) return after;
+  const boundary = open ? window.start : window.end;
   let t = after;
   for (let step = 0; step < 6; step++) {
-    const waitSeconds = modulo(window.start - secondOfDayAt(t, window.timeZone), DAY_SECONDS);
+    const waitSeconds = modulo(boundary - secondOfDayAt(t, window.timeZone), DAY_SECONDS);
     const candidate = t + Math.round(waitSeconds * 1000);
     const offset = utcOffsetAt(t, window.timeZone);
     if (utcOffsetAt(candidate, window.timeZone) === offset) return candidate;
     const change = offsetChangeBetween(t, candidate, offset, window.timeZone);
-    if (isWindowOpen(window, change)) return change;
+    if (isWindowOpen(window, change) === open) return change;
     t = change;
   }
-  throw new Error(`no opening of window ${formatSendWindow(window)} in ${window.timeZone} found after ${new Date(after).toISOString()}`);
+  throw new Error(`window ${formatSendWindow(window)} in ${window.timeZone} does not ${open ? 'open' : 'close'} after ${new Date(after).toISOString()}`);
 }
 
 /** The first whole second after `from` at which the zone's offset is no longer `offset` (there is one before `to`). */
