@@ -60,6 +60,19 @@ describe('a report read as a campaign', () => {
     expect(Buffer.from(read?.messageContent ?? '', 'base64')).toEqual(payload);
   });
 
+  it('gives back random texts made of marks, quotes, separators and line breaks unchanged', async () => {
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const alphabet = ["'", '=', '+', '-', '@', '\t', '\r', '\n', ',', '"', 'a', '1', ' ', 'é'];
+    const texts = Array.from({ length: 300 }, () => Array.from({ length: 1 + Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    const sent = texts.map((text, index) => message(index + 1, text));
+
+    const read = messages(await readAll(reportFile(sent)));
+
+    expect(read.map((m) => m.userProps?.[0]?.[1])).toEqual(texts);
+    expect(read.map((m) => Buffer.from(m.correlationData ?? '', 'base64').toString('utf8'))).toEqual(texts);
+  });
+
   it('marks the cells a spreadsheet would run, in the file itself', () => {
     expect(csvLine(['=1+1', '+1', '-x', '@x', "'x", '-12', 'plain'])).toBe("'=1+1,'+1,'-x,'@x,''x,-12,plain\r\n");
   });
