@@ -4,8 +4,10 @@ export interface BenchArgs {
   readonly quick: boolean;
   readonly large: boolean;
   readonly reps: number;
-  /** Rows of each dispatch run (fleetcast and every baseline). */
+  /** Rows of each fleetcast dispatch run. */
   readonly rows: number;
+  /** Rows of each baseline run (smaller: the baselines that overrun the quota take far longer per row). */
+  readonly baselineRows: number;
   /** Rows of the generated ingest file. */
   readonly ingestRows: number;
   /** Rows per account in the several-accounts run. */
@@ -18,7 +20,7 @@ export const SUITES = ['dispatch', 'baselines', 'ingest', 'accounts'] as const;
 /** Single baselines may also be named in `--only`. */
 export const BASELINE_NAMES = ['sdk-plain', 'bullmq-limiter', 'bottleneck-local'] as const;
 
-const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--baseline-rows N] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const flags = new Set(argv.filter((arg) => arg === '--json' || arg === '--quick' || arg === '--large' || arg === '--help'));
@@ -30,6 +32,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const large = flags.has('--large');
   const reps = intValue(argv, '--reps') ?? (quick ? 1 : 3);
   const rows = intValue(argv, '--rows') ?? (quick ? 8_000 : 100_000);
+  const baselineRows = intValue(argv, '--baseline-rows') ?? (quick ? 8_000 : 30_000);
   const only = new Set((value(argv, '--only') ?? '').split(',').filter((name) => name !== ''));
   const known: readonly string[] = [...SUITES, ...BASELINE_NAMES];
   for (const name of only) if (!known.includes(name)) fail(`unknown suite "${name}"`);
@@ -40,6 +43,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     large,
     reps,
     rows,
+    baselineRows,
     ingestRows: large ? 10_000_000 : quick ? 50_000 : 1_000_000,
     accountRows: quick ? 5_000 : 24_000,
     only,
@@ -63,9 +67,9 @@ function intValue(argv: readonly string[], name: string): number | undefined {
 }
 
 function checkUnknown(argv: readonly string[]): void {
-  const known = new Set(['--json', '--quick', '--large', '--reps', '--rows', '--only']);
+  const known = new Set(['--json', '--quick', '--large', '--reps', '--rows', '--baseline-rows', '--only']);
   argv.forEach((arg, index) => {
-    const takesValue = ['--reps', '--rows', '--only'].includes(argv[index - 1] ?? '');
+    const takesValue = ['--reps', '--rows', '--baseline-rows', '--only'].includes(argv[index - 1] ?? '');
     if (!takesValue && !known.has(arg)) fail(`unknown argument "${arg}"`);
   });
 }

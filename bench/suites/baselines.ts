@@ -16,9 +16,9 @@ export type BaselineName = (typeof BASELINE_NAMES)[number];
 const PROCESSES: Record<BaselineName, number> = { 'sdk-plain': 1, 'bullmq-limiter': 2, 'bottleneck-local': 2 };
 const QUEUE = 'baseline';
 
-/** One baseline against the same emulator, quota and rows as fleetcast's dispatch run. */
+/** One baseline against the same emulator and quota as fleetcast's dispatch run, with the same kind of rows. */
 export async function baselineDispatch(context: BenchContext, name: BaselineName): Promise<DispatchFigures> {
-  const rows = context.args.rows;
+  const rows = context.args.baselineRows;
   const prefix = benchPrefix();
   const redis = context.redis.client;
   const emulator = await startEmulatorProcess([BENCH_KEY]);

@@ -10,7 +10,7 @@ export interface CollectorOptions {
   /** fleetcast's Redis key prefix (FLEETCAST_PREFIX). */
   readonly prefix: string;
   /** The account limiter; its current rate is read at each scrape. */
-  readonly limiter: { readonly rate: number };
+  readonly limiter: { readonly rate: number; readonly droppedTokens: number };
   /** Which campaigns `fleetcast_campaign_rows` reports. @defaultValue {@link DEFAULT_CAMPAIGN_WINDOW} */
   readonly campaigns?: Partial<CampaignWindow>;
   /** Told when Redis could not be read during a scrape; the metric then keeps its last values. */
@@ -38,6 +38,12 @@ export function registerCollectors(metrics: FleetcastMetrics, options: Collector
 
   metrics.onScrape.limiterRate = () => {
     metrics.limiterRate.set(limiter.rate);
+  };
+  let droppedReported = 0;
+  metrics.onScrape.limiterTokensDropped = () => {
+    const dropped = limiter.droppedTokens;
+    metrics.limiterTokensDropped.inc(dropped - droppedReported);
+    droppedReported = dropped;
   };
   metrics.onScrape.queueJobs = guard(async () => {
     setQueueJobs(metrics.queueJobs, await sumJobCounts(await activeQueues(store, queues)));

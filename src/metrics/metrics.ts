@@ -14,6 +14,7 @@ export interface FleetcastMetrics {
   readonly throttled: Counter;
   readonly limiterRate: Gauge;
   readonly limiterCap: Gauge;
+  readonly limiterTokensDropped: Counter;
   readonly queueJobs: Gauge<'state'>;
   readonly campaignRows: Gauge<'campaign' | 'state'>;
   readonly ingestRows: Counter<'result'>;
@@ -27,6 +28,7 @@ export type ScrapeHook = () => void | Promise<void>;
 /** Scrape-time readers of the metrics that describe shared state. */
 export interface ScrapeHooks {
   limiterRate?: ScrapeHook;
+  limiterTokensDropped?: ScrapeHook;
   queueJobs?: ScrapeHook;
   campaignRows?: ScrapeHook;
   ingestRows?: ScrapeHook;
@@ -82,6 +84,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
       name: 'fleetcast_limiter_cap',
       help: 'Configured account cap in calls per second (FLEETCAST_RATE).',
       registers,
+    }),
+    limiterTokensDropped: new Counter({
+      name: 'fleetcast_limiter_tokens_dropped_total',
+      help: 'Tokens granted to this process that no call was ready to use in time (lost rate; high when the process is short of CPU).',
+      registers,
+      collect: () => onScrape.limiterTokensDropped?.(),
     }),
     queueJobs: new Gauge({
       name: 'fleetcast_queue_jobs',

@@ -24,7 +24,7 @@ describe('scrape-time collectors', () => {
   let prefix = '';
   let metrics: FleetcastMetrics;
   let collectors: Collectors | undefined;
-  const limiter = { rate: 1600 };
+  const limiter = { rate: 1600, droppedTokens: 0 };
 
   beforeAll(() => {
     redis = testRedis();
@@ -103,20 +103,25 @@ describe('scrape-time collectors', () => {
     expect(text).not.toContain('campaign="done"');
   });
 
-  it('reads the limiter rate and the shared ingest totals at scrape time', async () => {
+  it('reads the limiter rate, its dropped tokens and the shared ingest totals at scrape time', async () => {
     setup();
+    limiter.droppedTokens = 7;
     let text = await metrics.registry.metrics();
+    expect(text).toMatch(/^fleetcast_limiter_tokens_dropped_total 7$/m);
     expect(sample(text, 'fleetcast_ingest_rows_total', { result: 'valid' })).toBe(0);
     expect(text).toMatch(/^fleetcast_limiter_rate 1600$/m);
 
     limiter.rate = 800;
+    limiter.droppedTokens = 12;
     await recordIngestRows(redis, prefix, { valid: 120, invalid: 3 });
     await recordIngestRows(redis, prefix, { valid: 30, invalid: 0 });
     text = await metrics.registry.metrics();
     expect(sample(text, 'fleetcast_ingest_rows_total', { result: 'valid' })).toBe(150);
     expect(sample(text, 'fleetcast_ingest_rows_total', { result: 'invalid' })).toBe(3);
     expect(text).toMatch(/^fleetcast_limiter_rate 800$/m);
+    expect(text).toMatch(/^fleetcast_limiter_tokens_dropped_total 12$/m);
     limiter.rate = 1600;
+    limiter.droppedTokens = 0;
   });
 
   it('keeps the last values when Redis cannot be read, and reports why', async () => {
