@@ -35,7 +35,7 @@ export class OutcomeWriter {
       }
       list.push({ outcome, resolve, reject });
       if (list.length >= OUTCOME_BATCH) this.#flushCampaign(campaignId, list);
-      else this.#timer ??= setTimeout(() => this.#flushAll(), OUTCOME_FLUSH_MS);
+      else if (this.#timer === undefined) this.#timer = setTimeout(() => this.#flushAll(), OUTCOME_FLUSH_MS);
     });
   }
 

@@ -9,16 +9,25 @@ const bottleneckScripts = require('bottleneck/lib/Scripts.js') as { payload(name
 type ScriptCallback = (error: Error | null, reply?: unknown) => void;
 
 /**
+ * Told when Bottleneck registers a job: its id and when the shared schedule starts it, in `Date.now()` ms.
+ * Bottleneck's scripts reckon time from the caller's `Date.now()` (their first argument), and `register`
+ * answers how long to wait from there: their sum is the job's slot, whenever this process gets to run it.
+ */
+export type RegisteredListener = (jobId: string, startEpochMs: number) => void;
+
+/**
  * Bottleneck's ioredis connection, calling its Lua scripts by SHA1. Through ioredis 6's script commands every
  * call went out as a full EVAL (several KB of Lua per call, hashed again by Redis each time).
  */
 export class ShaScriptConnection extends Bottleneck.IORedisConnection {
   readonly #client: Redis;
   readonly #scripts = new Map<string, Script>();
+  readonly #onRegistered: RegisteredListener | undefined;
 
-  constructor(client: Redis) {
+  constructor(client: Redis, onRegistered?: RegisteredListener) {
     super({ client, Redis });
     this.#client = client;
+    this.#onRegistered = onRegistered;
   }
 
   __scriptFn__(name: string): (...args: unknown[]) => void {
@@ -29,10 +38,20 @@ export class ShaScriptConnection extends Bottleneck.IORedisConnection {
       const keys = args.slice(1, 1 + keyCount).map(String);
       const values = args.slice(1 + keyCount).map((value) => (typeof value === 'number' ? value : String(value)));
       script.run(this.#client, keys, values).then(
-        (reply) => callback(null, reply),
+        (reply) => {
+          if (name === 'register') this.#registered(values, reply);
+          callback(null, reply);
+        },
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );
     };
+  }
+
+  /** `register`'s arguments are (now, client id, job id, …) and its answer [success, wait, reservoir]. */
+  #registered(values: ReadonlyArray<string | number>, reply: unknown): void {
+    if (this.#onRegistered === undefined || !Array.isArray(reply) || (reply[0] !== 1 && reply[0] !== true)) return;
+    const [now, , jobId] = values;
+    this.#onRegistered(String(jobId), Number(now) + Number(reply[1]));
   }
 
   #script(name: string): Script {

@@ -46,9 +46,8 @@ export class GrantClock {
     });
   }
 
-  /** Adds `count` tokens spread evenly over `spanMs` from now. */
-  addGrant(count: number, spanMs: number): void {
-    const start = performance.now();
+  /** Adds `count` tokens spread evenly over `spanMs` from `start` (`performance.now()` ms; overdue ones expire as usual). */
+  addGrant(count: number, spanMs: number, start = performance.now()): void {
     const step = spanMs / count;
     for (let i = 0; i < count; i++) this.#tokens.push(start + i * step);
     this.drain();
