@@ -1,6 +1,7 @@
 import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import { ShaScriptConnection } from './bottleneck-connection.js';
+import { EpochOffset } from './epoch-offset.js';
 import { GrantClock } from './grant-clock.js';
 import { isWedgedLimiterError } from './wedge.js';
 
@@ -63,6 +64,7 @@ export class AccountLimiter {
   readonly #grantSlots = new Map<string, number>();
   readonly #jobIdPrefix = `g${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}-`;
   #jobSeq = 0;
+  readonly #epoch = new EpochOffset();
 
   constructor(options: AccountLimiterOptions) {
     if (!(options.rate >= 1)) throw new TypeError(`rate must be at least 1 call/s (got ${options.rate})`);
@@ -184,7 +186,7 @@ export class AccountLimiter {
     this.#grantSlots.delete(id);
     const now = performance.now();
     if (slot === undefined) return now;
-    return Math.min(now, slot - (Date.now() - now));
+    return Math.min(now, slot - this.#epoch.read());
   }
 
   /** Lets every caller waiting for a token go at once (they must check whether they may still send). */

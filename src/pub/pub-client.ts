@@ -1,6 +1,7 @@
 import type { Secret } from '../config/secret.js';
 import type { PubMessage } from '../types/pub-message.js';
 import type { PubRefused, PubResult } from './pub-result.js';
+import { clearReadTimersAfterAnswers } from './read-timer.js';
 import { Config, IotClient, OpenApiRequest, Params, RuntimeOptions, type IotClientInstance } from './sdk.js';
 
 /** Where and how to call `Pub`. */
@@ -29,6 +30,7 @@ export class PubClient {
   readonly #runtime: RuntimeOptions;
 
   constructor(options: PubClientOptions) {
+    clearReadTimersAfterAnswers();
     this.#client = new IotClient(
       new Config({
         accessKeyId: options.accessKeyId,
