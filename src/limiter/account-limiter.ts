@@ -28,7 +28,7 @@ export interface AccountLimiterOptions {
    * low rates that is more than `guard` covers (measured here: 201 calls in a second at 200/s with 2 kept). @defaultValue 4
    */
   readonly minGuardCalls?: number;
-  /** A token not used within this many ms of its time is dropped. @defaultValue 4 */
+  /** A token not used within this many ms of its time is dropped. @defaultValue 3 */
   readonly maxLateMs?: number;
   /** Grants a process may have reserved ahead of use. @defaultValue enough for 50 ms at the cap, at least 3 */
   readonly maxOutstandingGrants?: number;
@@ -72,7 +72,7 @@ export class AccountLimiter {
     this.#options = {
       guard: 0.005,
       minGuardCalls: 4,
-      maxLateMs: 4,
+      maxLateMs: 3,
       ...options,
       grantSize,
       maxOutstandingGrants: options.maxOutstandingGrants ?? Math.max(3, Math.ceil((options.rate * 0.05) / grantSize)),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { tuneGarbageCollectionForManyRequests } from '../../runtime/gc-tuning.js';
 import { FleetcastError, coerceError } from '../../errors/fleetcast-error.js';
 import {
   loadDeviceFile,
@@ -71,6 +72,7 @@ export function registerEmulatorCommand(program: Command): Command {
 }
 
 async function runEmulatorCommand(flags: EmulatorFlags): Promise<void> {
+  tuneGarbageCollectionForManyRequests();
   let running: RunningEmulator;
   try {
     const { options, port } = await optionsFromFlags(flags);
