@@ -60,10 +60,6 @@ export class AccountLimiter {
   #closed = false;
   #recovering: Promise<void> | undefined;
   readonly #connections: Bottleneck.IORedisConnection[] = [];
-  /** Slot of each registered grant (job id → `Date.now()` ms), until the grant runs. */
-  readonly #grantSlots = new Map<string, number>();
-  readonly #jobIdPrefix = `g${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}-`;
-  #jobSeq = 0;
   readonly #epoch = new EpochOffset();
 
   constructor(options: AccountLimiterOptions) {
@@ -123,9 +119,8 @@ export class AccountLimiter {
   #connection(redis: Redis): Bottleneck.IORedisConnection {
     const client = redis.duplicate({ lazyConnect: false, enableAutoPipelining: false });
     client.on('error', () => undefined);
-    const connection = new ShaScriptConnection(client, (jobId, startEpochMs) => {
-      if (jobId.startsWith(this.#jobIdPrefix)) this.#grantSlots.set(jobId, startEpochMs);
-    });
+    const generation = this.#generation;
+    const connection = new ShaScriptConnection(client, (slot) => this.#onGrantRegistered(generation, slot));
     connection.on('error', () => undefined);
     this.#connections.push(connection);
     return connection;
@@ -151,24 +146,19 @@ export class AccountLimiter {
   #requestGrants(): void {
     if (this.#closed || this.#recovering) return;
     const { grantSize, maxOutstandingGrants } = this.#options;
+    // Slots reserved far ahead would hold the shared schedule from other processes and from a rate change.
+    if (this.#clock.aheadMs() > maxOutstandingGrants * this.#grantSpanMs()) return;
     const uncovered = this.#clock.waiting - this.#clock.tokens - this.#outstanding * grantSize;
     let wanted = Math.min(Math.ceil(uncovered / grantSize), maxOutstandingGrants - this.#outstanding);
     while (wanted-- > 0) this.#requestGrant();
   }
 
+  /** Every job of this Bottleneck instance is a grant; it is registered (given its slot) before it runs. */
   #requestGrant(): void {
     this.#outstanding++;
     const generation = this.#generation;
-    const span = this.#grantSpanMs();
-    const id = `${this.#jobIdPrefix}${++this.#jobSeq}`;
     this.#bottleneck
-      .schedule({ id }, () => {
-        if (generation === this.#generation) {
-          this.#outstanding--;
-          this.#clock.addGrant(this.#options.grantSize, span, this.#grantStart(id));
-        }
-        return Promise.resolve();
-      })
+      .schedule(() => Promise.resolve())
       .catch((error: unknown) => {
         if (generation !== this.#generation) return;
         this.#outstanding--;
@@ -177,16 +167,15 @@ export class AccountLimiter {
   }
 
   /**
-   * Where the grant's tokens begin on this process's clock: at its slot in the shared schedule, not when this
-   * process got round to it. A grant run late keeps its place (its overdue tokens are dropped) instead of
-   * pushing its calls into the next grant's span, which would crowd a sliding second past the cap.
+   * A grant's tokens start at its slot in the shared schedule, known as soon as Bottleneck registers the job
+   * (usually before the slot): Bottleneck itself runs the job only after a timer set when the answer arrives,
+   * 2–25 ms late here, and tokens reckoned from then would crowd the next grant's span and a sliding second
+   * past the cap. Tokens of a slot already past are dropped as usual.
    */
-  #grantStart(id: string): number {
-    const slot = this.#grantSlots.get(id);
-    this.#grantSlots.delete(id);
-    const now = performance.now();
-    if (slot === undefined) return now;
-    return Math.min(now, slot - this.#epoch.read());
+  #onGrantRegistered(generation: number, slotEpochMs: number): void {
+    if (generation !== this.#generation || this.#closed) return;
+    this.#outstanding--;
+    this.#clock.addGrant(this.#options.grantSize, this.#grantSpanMs(), slotEpochMs - this.#epoch.read());
   }
 
   /** Lets every caller waiting for a token go at once (they must check whether they may still send). */
@@ -209,7 +198,6 @@ export class AccountLimiter {
     const old = this.#bottleneck;
     this.#generation++;
     this.#outstanding = 0;
-    this.#grantSlots.clear();
     this.#bottleneck = this.#createBottleneck();
     void Promise.resolve(old.disconnect(false)).catch(() => undefined).finally(() => this.#closeConnections(1));
     try {

@@ -9,11 +9,11 @@ const bottleneckScripts = require('bottleneck/lib/Scripts.js') as { payload(name
 type ScriptCallback = (error: Error | null, reply?: unknown) => void;
 
 /**
- * Told when Bottleneck registers a job: its id and when the shared schedule starts it, in `Date.now()` ms.
- * Bottleneck's scripts reckon time from the caller's `Date.now()` (their first argument), and `register`
- * answers how long to wait from there: their sum is the job's slot, whenever this process gets to run it.
+ * Told when Bottleneck registers a job, with the job's slot in the shared schedule (`Date.now()` ms). Bottleneck's
+ * scripts reckon time from the caller's `Date.now()` (their first argument), and `register` answers how long to
+ * wait from there: their sum is when the job is due, whenever this process gets round to running it.
  */
-export type RegisteredListener = (jobId: string, startEpochMs: number) => void;
+export type RegisteredListener = (slotEpochMs: number) => void;
 
 /**
  * Bottleneck's ioredis connection, calling its Lua scripts by SHA1. Through ioredis 6's script commands every
@@ -47,11 +47,10 @@ export class ShaScriptConnection extends Bottleneck.IORedisConnection {
     };
   }
 
-  /** `register`'s arguments are (now, client id, job id, …) and its answer [success, wait, reservoir]. */
+  /** `register`'s arguments begin with `now` and its answer is [success, wait, reservoir]. */
   #registered(values: ReadonlyArray<string | number>, reply: unknown): void {
     if (this.#onRegistered === undefined || !Array.isArray(reply) || (reply[0] !== 1 && reply[0] !== true)) return;
-    const [now, , jobId] = values;
-    this.#onRegistered(String(jobId), Number(now) + Number(reply[1]));
+    this.#onRegistered(Number(values[0]) + Number(reply[1]));
   }
 
   #script(name: string): Script {

@@ -33,6 +33,12 @@ export class GrantClock {
     return this.#tokens.length - this.#tokenHead;
   }
 
+  /** How far ahead of now the last token lies, ms (0 when none does). */
+  aheadMs(now = performance.now()): number {
+    const last = this.#tokens[this.#tokens.length - 1];
+    return last === undefined || this.tokens === 0 ? 0 : Math.max(0, last - now);
+  }
+
   /** Tokens dropped because nobody could use them in time. */
   get dropped(): number {
     return this.#dropped;
@@ -49,7 +55,10 @@ export class GrantClock {
   /** Adds `count` tokens spread evenly over `spanMs` from `start` (`performance.now()` ms; overdue ones expire as usual). */
   addGrant(count: number, spanMs: number, start = performance.now()): void {
     const step = spanMs / count;
+    const last = this.#tokens[this.#tokens.length - 1];
     for (let i = 0; i < count; i++) this.#tokens.push(start + i * step);
+    // Tokens are used from the front in time order: a grant that starts before the last one ends is merged in.
+    if (last !== undefined && start < last) this.#sortLive();
     this.drain();
   }
 
@@ -96,6 +105,13 @@ export class GrantClock {
       this.#timerAt = Infinity;
       this.drain();
     }, Math.max(0, at - now));
+  }
+
+  #sortLive(): void {
+    const live = this.#tokens.slice(this.#tokenHead).sort((a, b) => a - b);
+    this.#tokens.length = 0;
+    this.#tokens.push(...live);
+    this.#tokenHead = 0;
   }
 
   #compact(): void {
