@@ -14,16 +14,32 @@ export interface BenchArgs {
   readonly accountRows: number;
   /** Suites to run; all when empty. */
   readonly only: ReadonlySet<string>;
+  /** fleetcast worker processes of the dispatch run. */
+  readonly workers: number;
+  /** The endpoint of the dispatch and baseline runs. */
+  readonly endpoint: EndpointSettings;
+}
+
+/** How the emulator behaves in the dispatch and baseline runs (fleetcast's own cap stays 1,600/s). */
+export interface EndpointSettings {
+  /** Its sliding-second quota: below 1,600 it squeezes fleetcast, as other software using the account would. */
+  readonly qps: number;
+  /** Mean added latency, ms (uniform 0.5×..1.5×). */
+  readonly latencyMs: number;
+  /** 5 % Throttling.User, 3 % iot.system.SystemException, 2 % HTTP 503, 1 % connection reset after delivery. */
+  readonly faults: boolean;
 }
 
 export const SUITES = ['dispatch', 'baselines', 'ingest', 'accounts'] as const;
 /** Single baselines may also be named in `--only`. */
 export const BASELINE_NAMES = ['sdk-plain', 'bullmq-limiter', 'bottleneck-local'] as const;
 
-const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--baseline-rows N] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--baseline-rows N] [--workers N] [--latency-ms N] [--endpoint-qps N] [--faults] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
+const VALUE_FLAGS = ['--reps', '--rows', '--baseline-rows', '--workers', '--latency-ms', '--endpoint-qps', '--only'];
+const SWITCHES = ['--json', '--quick', '--large', '--faults', '--help'];
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const flags = new Set(argv.filter((arg) => arg === '--json' || arg === '--quick' || arg === '--large' || arg === '--help'));
+  const flags = new Set(argv.filter((arg) => SWITCHES.includes(arg)));
   if (flags.has('--help')) {
     console.log(USAGE);
     process.exit(0);
@@ -47,6 +63,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     ingestRows: large ? 10_000_000 : quick ? 50_000 : 1_000_000,
     accountRows: quick ? 5_000 : 24_000,
     only,
+    workers: intValue(argv, '--workers') ?? 2,
+    endpoint: {
+      qps: intValue(argv, '--endpoint-qps') ?? 1600,
+      latencyMs: intValue(argv, '--latency-ms') ?? 20,
+      faults: flags.has('--faults'),
+    },
   };
 }
 
@@ -67,9 +89,9 @@ function intValue(argv: readonly string[], name: string): number | undefined {
 }
 
 function checkUnknown(argv: readonly string[]): void {
-  const known = new Set(['--json', '--quick', '--large', '--reps', '--rows', '--baseline-rows', '--only']);
+  const known = new Set([...SWITCHES, ...VALUE_FLAGS]);
   argv.forEach((arg, index) => {
-    const takesValue = ['--reps', '--rows', '--baseline-rows', '--only'].includes(argv[index - 1] ?? '');
+    const takesValue = VALUE_FLAGS.includes(argv[index - 1] ?? '');
     if (!takesValue && !known.has(arg)) fail(`unknown argument "${arg}"`);
   });
 }

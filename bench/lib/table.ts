@@ -1,5 +1,6 @@
 import type { AccountsFigures, DispatchFigures, IngestFigures } from './figures.js';
 import type { GoalCheck } from './goals.js';
+import type { EndpointSettings } from './args.js';
 import type { Machine } from './machine.js';
 
 /** Everything one `npm run bench` measured (medians over the repetitions). */
@@ -7,6 +8,9 @@ export interface BenchReport {
   machine: Machine;
   reps: number;
   quick: boolean;
+  /** fleetcast worker processes in the dispatch run. */
+  workers: number;
+  endpoint: EndpointSettings & { priorityRaised?: boolean };
   seconds: number;
   loadAverageAtEnd: number[];
   dispatch?: DispatchFigures;
@@ -55,7 +59,7 @@ export function renderReport(report: BenchReport): string {
   const dispatch = dispatchRows(report);
   if (dispatch.length > 0) {
     parts.push(
-      `\nDispatch at the cap (1,600/s sliding-second quota, ~20 ms latency)\n${renderTable(
+      `\nDispatch at the cap (${endpointText(report)})\n${renderTable(
         ['setup', 'rows', 'utilization', 'maxPer1s', 'throttled', 'cpu µs/msg', 'redis µs/msg', 'p50 ms', 'p99 ms', 'seconds'],
         dispatch,
       )}`,
@@ -81,4 +85,11 @@ export function renderReport(report: BenchReport): string {
 function goalDigits(value: number | null): number {
   if (value === null || Number.isInteger(value)) return 0;
   return Math.abs(value) < 10 ? 4 : 0;
+}
+
+function endpointText(report: BenchReport): string {
+  const { qps, latencyMs, faults } = report.endpoint;
+  const faultText = faults ? ', faults 5 % throttle / 3 % system error / 2 % 503 / 1 % reset' : '';
+  const priority = report.endpoint.priorityRaised ? ', emulator at nice -10' : ', emulator at normal priority';
+  return `fleetcast cap 1,600/s, endpoint quota ${fmt(qps)}/s over a sliding second, ~${latencyMs} ms latency${faultText}${priority}; fleetcast with ${report.workers} workers`;
 }

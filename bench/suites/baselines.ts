@@ -21,7 +21,7 @@ export async function baselineDispatch(context: BenchContext, name: BaselineName
   const rows = context.args.baselineRows;
   const prefix = benchPrefix();
   const redis = context.redis.client;
-  const emulator = await startEmulatorProcess([BENCH_KEY]);
+  const emulator = await startEmulatorProcess([BENCH_KEY], context.args.endpoint);
   const children: Child[] = [];
   try {
     if (name !== 'sdk-plain') await enqueueRows(redis, prefix, rows);

@@ -9,15 +9,14 @@ import type { Redis } from 'ioredis';
 import { benchPrefix, deletePrefix, redisCpuUs } from '../lib/redis.js';
 
 export const BENCH_KEY: AccessKey = { id: 'benchid', secret: 'benchsecret' };
-const WORKERS = 2;
 
-/** fleetcast at the cap: the campaign is queued first, then two workers send it through the shared limiter. */
+/** fleetcast at the cap: the campaign is queued first, then the workers (two by default) send it through the shared limiter. */
 export async function fleetcastDispatch(context: BenchContext, rep: number): Promise<DispatchFigures> {
   const rows = context.args.rows;
   const file = join(context.dir, `dispatch-${rows}.csv`);
   if (rep === 0) await writeCampaignCsv(file, rows);
   const prefix = benchPrefix();
-  const emulator = await startEmulatorProcess([BENCH_KEY]);
+  const emulator = await startEmulatorProcess([BENCH_KEY], context.args.endpoint);
   const workers: FleetcastWorker[] = [];
   const redis = context.redis.client;
   try {
@@ -31,7 +30,7 @@ export async function fleetcastDispatch(context: BenchContext, rep: number): Pro
     const id = await submit(file, 'dispatch', env, 300_000);
     const redisBefore = await redisCpuUs(redis);
     const started = performance.now();
-    workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker(env)))));
+    workers.push(...(await Promise.all(Array.from({ length: context.args.workers }, () => startWorker(env)))));
     const pids = workers.map((worker) => worker.child.pid);
     const cpuBefore = totalCpuUs(pids);
     const sent = await sentWithin(context, redis, prefix, id, rows);
