@@ -1,6 +1,6 @@
 import type { CampaignRecord } from '../queue/campaign-record.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { campaignView } from './campaign-view.js';
+import { campaignView, stateText } from './campaign-view.js';
 import { formatDuration } from './output.js';
 import { ProgressLine, bar } from './progress.js';
 
@@ -39,5 +39,5 @@ function endOf(record: CampaignRecord): FollowEnd | undefined {
 function progressText(record: CampaignRecord, rate: number, cap: number): string {
   const view = campaignView(record);
   const eta = rate > 0 ? formatDuration(view.remaining / rate) : '-';
-  return `${record.id} ${bar(record.rows === 0 ? 1 : record.done / record.rows)} sent ${record.sent} failed ${record.failed} remaining ${view.remaining} | ${Math.round(rate)}/s of ${cap}/s | ETA ${eta} | ${record.state}`;
+  return `${record.id} ${bar(record.rows === 0 ? 1 : record.done / record.rows)} sent ${record.sent} failed ${record.failed} remaining ${view.remaining} | ${Math.round(rate)}/s of ${cap}/s | ETA ${eta} | ${stateText(view)}`;
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { readCampaign, readCampaignName, validateCampaign, type CampaignSummary, type RowError } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
@@ -75,7 +76,8 @@ export async function submitCampaign(redis: Redis, prefix: string, options: Subm
     await store.create({
       id,
       name,
-      source: options.file,
+      // Absolute, so that reports and retry-failed find the file from any directory.
+      source: resolve(options.file),
       fingerprint,
       rows: summary.valid,
       lastRow: summary.rows,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDemo } from '../../demo/run-demo.js';
 import { configFrom, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
@@ -22,6 +21,7 @@ export function registerDemoCommand(program: Command): void {
       const json = flags.json === true;
       try {
         const log = json ? (): void => undefined : (line: string): void => console.log(line);
+        const { runDemo } = await import('../../demo/run-demo.js');
         const summary = await runDemo(configFrom(flags), { devices: flags.devices, log });
         if (json) printJson(summary);
         else {

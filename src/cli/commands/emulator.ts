@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { tuneGarbageCollectionForManyRequests } from '../../runtime/gc-tuning.js';
 import { FleetcastError, coerceError } from '../../errors/fleetcast-error.js';
-import {
-  loadDeviceFile,
-  resolveEmulatorOptions,
-  startEmulator,
-  type EmulatorAccessKey,
-  type EmulatorOptions,
-  type RunningEmulator,
-} from '../../emulator/index.js';
+import type * as EmulatorModule from '../../emulator/index.js';
+import type { EmulatorAccessKey, EmulatorOptions, RunningEmulator } from '../../emulator/index.js';
+
+/** The emulator (HTTP server, MQTT broker) loads only when this command runs. */
+const emulatorModule = (): Promise<typeof EmulatorModule> => import('../../emulator/index.js');
 
 /** Raw values of the `emulator` command's flags, as commander gives them. */
 interface EmulatorFlags {
@@ -76,7 +73,7 @@ async function runEmulatorCommand(flags: EmulatorFlags): Promise<void> {
   let running: RunningEmulator;
   try {
     const { options, port } = await optionsFromFlags(flags);
-    running = await startEmulator({ ...options, port, host: flags.host });
+    running = await (await emulatorModule()).startEmulator({ ...options, port, host: flags.host });
   } catch (error) {
     exitWithError(error);
   }
@@ -142,13 +139,13 @@ async function optionsFromFlags(flags: EmulatorFlags): Promise<{ options: Emulat
   if (flags.accessKey.length > 0) options.accessKeys = parseAccessKeys(flags.accessKey, problems);
   if (flags.devices !== undefined) {
     try {
-      options.devices = await loadDeviceFile(flags.devices);
+      options.devices = await (await emulatorModule()).loadDeviceFile(flags.devices);
     } catch (error) {
       problems.push(`--devices: ${coerceError(error).message}`);
     }
   }
   try {
-    resolveEmulatorOptions(options);
+    (await emulatorModule()).resolveEmulatorOptions(options);
   } catch (error) {
     if (error instanceof FleetcastError) problems.push(...error.details);
     else throw error;

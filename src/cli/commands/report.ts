@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writeReport } from '../../report/report.js';
+import { writeReport } from '../lazy.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson } from '../output.js';
 

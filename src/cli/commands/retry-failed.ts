@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { retryFailed } from '../../queue/retry-failed.js';
+import { retryFailed } from '../lazy.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson } from '../output.js';
 

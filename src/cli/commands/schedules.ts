@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listSchedules, removeSchedule } from '../../schedule/recurring.js';
+import { listSchedules, removeSchedule } from '../lazy.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson, printTable } from '../output.js';
 import { SCHEDULE_COLUMNS, scheduleJson, scheduleRow } from '../schedule-view.js';

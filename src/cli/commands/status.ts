@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
 import type { CampaignStore } from '../../queue/campaign-store.js';
-import { listSchedules } from '../../schedule/recurring.js';
+import { listSchedules } from '../lazy.js';
 import { STATUS_COLUMNS, campaignView, stateText, tableRow, type CampaignView } from '../campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, formatDuration, printJson, printTable } from '../output.js';

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
-import { submitCampaign } from '../../queue/producer.js';
-import { writeReport } from '../../report/report.js';
+import { createSchedule, submitCampaign, writeReport } from '../lazy.js';
 import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
-import { createSchedule } from '../../schedule/recurring.js';
 import { formatSendWindow } from '../../schedule/send-window.js';
 import { formatInZone } from '../../schedule/time-zone.js';
 import { timingOf, type Timing } from '../../schedule/timing-flags.js';
