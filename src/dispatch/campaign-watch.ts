@@ -89,17 +89,24 @@ export class CampaignWatch {
   /** Resolves when rows of the campaign may be sent (`open`) or must end (`cancelled`). Waits while paused. */
   async gate(id: string): Promise<Gate> {
     for (;;) {
-      if (this.#stopping) return 'stopping';
-      const campaign = this.#campaigns.get(id);
-      const state = campaign?.state ?? 'cancelled';
-      if (state === 'cancelled') return 'cancelled';
-      if (state !== 'paused' && campaign !== undefined && !heldNow(campaign)) return 'open';
+      const now = this.gateNow(id);
+      if (now !== undefined) return now;
       await new Promise<void>((resolve) => {
         const waiters = this.#gateWaiters.get(id) ?? [];
         waiters.push(resolve);
         this.#gateWaiters.set(id, waiters);
       });
     }
+  }
+
+  /** The gate as it stands now, or undefined when rows must wait (paused, or outside the campaign's time). */
+  gateNow(id: string): Gate | undefined {
+    if (this.#stopping) return 'stopping';
+    const campaign = this.#campaigns.get(id);
+    const state = campaign?.state ?? 'cancelled';
+    if (state === 'cancelled') return 'cancelled';
+    if (state !== 'paused' && campaign !== undefined && !heldNow(campaign)) return 'open';
+    return undefined;
   }
 
   isOpen(id: string): boolean {

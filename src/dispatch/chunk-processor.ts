@@ -6,25 +6,31 @@ import { dispatchRow, type ChunkRun } from './row-dispatch.js';
 
 /** Delay before a chunk handed back at shutdown is offered again. */
 const REQUEUE_DELAY_MS = 1_000;
-/**
- * Rows of one chunk in progress at once. With the default 8 chunks that is 256 rows per worker, enough for 1,600
- * calls/s at 150 ms; rows started only when a lane is free die young, where all 100 rows of every chunk waiting
- * at once lived long enough to be promoted and made every young-generation collection slow.
- */
-const LANES_PER_CHUNK = 32;
 
 /**
  * Processes one queued chunk: rows that already have an outcome (from an earlier run of the same chunk) are
- * skipped, the others are dispatched concurrently and their outcomes written as they come.
+ * skipped; the others start as the process's row slots allow (shared with every other chunk, see RowSlots), and
+ * their outcomes are written as they come.
  */
 export function chunkProcessor(context: DispatchContext, campaignId: string) {
   return async (job: Job<ChunkJobData>, token?: string): Promise<number> => {
     const rows = job.data.m.map((wire) => wire[0]);
     const final = await context.store.finalRows(campaignId, rows);
     const epoch = context.epoch();
-    const run: ChunkRun = { finalRun: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), holdsLease: () => context.epoch() === epoch };
+    const { slots, watch } = context;
+    const weight = (): number => watch.get(campaignId)?.priority ?? 1;
+    const run: ChunkRun = {
+      finalRun: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      holdsLease: () => context.epoch() === epoch,
+      idle: (wait) => slots.idle(campaignId, weight(), wait),
+    };
     const pending = job.data.m.filter((wire) => !final.has(wire[0])).map((wire) => fromWire(wire, context.iotInstanceId));
-    const unfinished = await inLanes(pending, LANES_PER_CHUNK, async (message) => {
+    // Rows of a paused campaign are not started: they would only take slots to wait at the gate.
+    const acquire = async (): Promise<void> => {
+      if (watch.gateNow(campaignId) === undefined) await watch.gate(campaignId);
+      await slots.acquire(campaignId, weight());
+    };
+    const unfinished = await inSlots(pending, acquire, () => slots.release(), async (message) => {
       const result = await dispatchRow(context, campaignId, message, run);
       if (result === 'requeue') return false;
       await context.writer.write(campaignId, result);
@@ -41,16 +47,47 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
   };
 }
 
-/** Runs `work` on every item, at most `lanes` at a time; resolves with how many returned false. */
-async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<boolean>): Promise<number> {
-  let next = 0;
+/**
+ * Starts `work` on each item in turn once a slot is acquired and releases the slot when the item is done;
+ * resolves with how many returned false once all are done. After an error no further item starts, and the first
+ * error is thrown once the started ones are done.
+ */
+async function inSlots<T>(
+  items: readonly T[],
+  acquire: () => Promise<void>,
+  release: () => void,
+  work: (item: T) => Promise<boolean>,
+): Promise<number> {
   let failed = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      if (!(await work(item))) failed++;
-    }
+  let outstanding = 0;
+  let error: { readonly reason: unknown } | undefined;
+  let allStarted = false;
+  let allDone: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (allDone = resolve));
+  const settle = (): void => {
+    release();
+    if (--outstanding === 0 && allStarted) allDone();
   };
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+  for (const item of items) {
+    await acquire();
+    if (error !== undefined) {
+      release();
+      break;
+    }
+    outstanding++;
+    work(item).then(
+      (done) => {
+        if (!done) failed++;
+        settle();
+      },
+      (reason: unknown) => {
+        error ??= { reason };
+        settle();
+      },
+    );
+  }
+  allStarted = true;
+  if (outstanding > 0) await finished;
+  if (error !== undefined) throw error.reason;
   return failed;
 }

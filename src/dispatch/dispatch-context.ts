@@ -4,6 +4,7 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import type { PubMessage } from '../types/pub-message.js';
 import type { CampaignWatch } from './campaign-watch.js';
 import type { OutcomeWriter } from './outcome-writer.js';
+import type { RowSlots } from './row-slots.js';
 
 /** Everything one worker process shares between the rows it dispatches. */
 export interface DispatchContext {
@@ -12,6 +13,8 @@ export interface DispatchContext {
   readonly watch: CampaignWatch;
   readonly store: CampaignStore;
   readonly writer: OutcomeWriter;
+  /** Rows this process has in progress, over every chunk and campaign. */
+  readonly slots: RowSlots;
   readonly metrics: FleetcastMetrics;
   /** Default `IotInstanceId` for rows without one. */
   readonly iotInstanceId: string | undefined;

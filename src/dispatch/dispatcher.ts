@@ -10,6 +10,7 @@ import { CampaignWatch } from './campaign-watch.js';
 import { chunkProcessor } from './chunk-processor.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import { RowSlots } from './row-slots.js';
 import { StallGuard } from './stall-guard.js';
 
 /**
@@ -31,7 +32,7 @@ export interface DispatcherOptions {
   readonly iotInstanceId: string | undefined;
   /** When a failing campaign pauses itself. */
   readonly abort?: AbortCriteria;
-  /** Chunks (of up to 100 rows) this process works on at once, per campaign. @defaultValue 8 */
+  /** Chunks (of up to 100 rows) this process holds at once, per campaign; their rows start as row slots allow. @defaultValue 8 */
   readonly concurrency: number;
   /** Called with every error a queue worker reports (they never stop the process). */
   readonly onError?: (error: Error) => void;
@@ -62,6 +63,7 @@ export class Dispatcher {
       watch: this.#watch,
       store,
       writer: new OutcomeWriter(store),
+      slots: new RowSlots({ rate: () => options.limiter.rate }),
       metrics: options.metrics,
       iotInstanceId: options.iotInstanceId,
       onThrottled: options.onThrottled ?? (() => undefined),
@@ -84,6 +86,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#watch.beginStop();
+    this.#context.slots.releaseAll();
     this.#options.limiter.releaseWaiters();
     for (const limiter of this.#campaignLimiters.values()) limiter.releaseWaiters();
     await Promise.all([...this.#workers.values()].map((worker) => worker.close()));

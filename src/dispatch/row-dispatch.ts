@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { PubAccepted } from '../pub/pub-result.js';
-import { BACKOFF_BOUNDS, TRANSIENT_ATTEMPTS_PER_RUN, backoffMs, retryClassOf } from '../pub/retry-table.js';
+import { TRANSIENT_ATTEMPTS_PER_RUN, backoffMs, retryClassOf } from '../pub/retry-table.js';
 import type { RowOutcome } from '../queue/outcome.js';
 import type { PubMessage } from '../types/pub-message.js';
 import { AttemptError, GateClosedError } from './attempt-error.js';
@@ -12,6 +12,8 @@ export interface ChunkRun {
   readonly finalRun: boolean;
   /** False once the process may have lost the chunk's lock (another worker may be running it). */
   holdsLease(): boolean;
+  /** Waits for `wait` without holding one of the process's row slots (see RowSlots). */
+  idle<T>(wait: Promise<T>): Promise<T>;
 }
 
 /** A row either ends with an outcome, or goes back to the queue (transient failures outlasted this run, or shutdown). */
@@ -33,11 +35,11 @@ export async function dispatchRow(
 ): Promise<RowResult> {
   const state = { attempts: 0, throttles: 0 };
   for (;;) {
-    const gate = await context.watch.gate(campaignId);
+    const gate = context.watch.gateNow(campaignId) ?? (await run.idle(context.watch.gate(campaignId)));
     if (gate === 'stopping' || !run.holdsLease()) return 'requeue';
     if (gate === 'cancelled') return outcome(message, 'cancelled', state.attempts, { code: 'Cancelled' });
     try {
-      const accepted = await pRetry(() => attempt(context, campaignId, message, state, run), retryOptions(context, state));
+      const accepted = await pRetry(() => attempt(context, campaignId, message, state, run), retryOptions(context, state, run));
       return outcome(message, 'sent', state.attempts, accepted);
     } catch (error) {
       if (error instanceof GateClosedError) continue;
@@ -64,13 +66,16 @@ async function attempt(
 ): Promise<PubAccepted> {
   const closed = (): boolean => !context.watch.isOpen(campaignId) || context.watch.stopping || !run.holdsLease();
   if (closed()) throw new AbortError(new GateClosedError());
-  await context.campaignLimiter(campaignId)?.take();
+  const campaignLimiter = context.campaignLimiter(campaignId);
+  if (campaignLimiter !== undefined) await run.idle(campaignLimiter.take());
   await context.limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
   if (closed()) throw new AbortError(new GateClosedError());
   state.attempts++;
   const started = performance.now();
   const result = await context.client.pub(message);
-  context.metrics.pubDuration.observe((performance.now() - started) / 1000);
+  const tookMs = performance.now() - started;
+  context.metrics.pubDuration.observe(tookMs / 1000);
+  context.slots.observeLatency(tookMs);
   if (result.ok) {
     context.metrics.pubRequests.labels('ok', 'OK').inc();
     context.onAnswered();
@@ -84,24 +89,24 @@ async function attempt(
   throw error;
 }
 
-function retryOptions(context: DispatchContext, state: { throttles: number }): Parameters<typeof pRetry>[1] {
+/** p-retry counts attempts; the pauses between them are ours, so that a row waiting out a backoff holds no slot. */
+function retryOptions(context: DispatchContext, state: { throttles: number }, run: ChunkRun): Parameters<typeof pRetry>[1] {
   return {
     retries: TRANSIENT_ATTEMPTS_PER_RUN - 1,
-    factor: 2,
-    minTimeout: BACKOFF_BOUNDS.transient.minMs,
-    maxTimeout: BACKOFF_BOUNDS.transient.maxMs,
-    randomize: true,
+    minTimeout: 0,
+    maxTimeout: 0,
     shouldConsumeRetry: ({ error }) => !(isThrottle(error) && state.throttles <= FREE_THROTTLES),
-    onFailedAttempt: async ({ error }) => {
+    onFailedAttempt: async ({ error, retriesLeft, retriesConsumed }) => {
       if (!(error instanceof AttemptError)) return;
       if (error.retryClass === 'throttle') {
         state.throttles++;
         context.metrics.throttled.inc();
         context.onThrottled();
-        await sleep(backoffMs('throttle', Math.min(state.throttles, 8)));
-      } else {
-        context.metrics.retries.labels(error.refusal.code).inc();
+        await run.idle(sleep(backoffMs('throttle', Math.min(state.throttles, 8))));
+        return;
       }
+      context.metrics.retries.labels(error.refusal.code).inc();
+      if (error.retryClass === 'transient' && retriesLeft > 0) await run.idle(sleep(backoffMs('transient', retriesConsumed + 1)));
     },
   };
 }

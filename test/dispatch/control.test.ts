@@ -41,3 +41,34 @@ describe('pause, resume and cancel reach every worker within a second', () => {
     expect(record.sent).toBe(emulator.stats.calls().length);
   });
 });
+
+describe('a paused campaign holds nothing back', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('another campaign is sent in full while the first stays paused, and the first then finishes', async () => {
+    h = new Harness();
+    const emulator = await h.startEmulator({ qps: 100_000 });
+    await h.startWorkers(1, { FLEETCAST_RATE: '400' });
+    const nightly = join(h.dir, 'nightly.csv');
+    const urgent = join(h.dir, 'urgent.csv');
+    writeSimpleCampaign(nightly, 3000);
+    writeSimpleCampaign(urgent, 400);
+    expect((await runCli(['submit', nightly, '--name', 'nightly'], h.env())).code).toBe(0);
+    await h.waitForCampaign('nightly', (record) => record.done >= 200, 20_000);
+    await h.store.control('nightly', 'pause');
+    await sleep(1000);
+    const nightlyAtPause = emulator.stats.calls().length;
+
+    expect((await runCli(['submit', urgent, '--name', 'urgent'], h.env())).code).toBe(0);
+    const urgentDone = await h.waitForCampaign('urgent', finished, 20_000);
+    expect(urgentDone.sent).toBe(400);
+    expect(emulator.stats.calls().length).toBe(nightlyAtPause + 400);
+    expect((await h.campaign('nightly')).state).toBe('paused');
+
+    await h.store.control('nightly', 'resume');
+    const nightlyDone = await h.waitForCampaign('nightly', finished, 30_000);
+    expect(nightlyDone.sent).toBe(3000);
+    expect(emulator.stats.calls().length).toBe(3400);
+  });
+});
