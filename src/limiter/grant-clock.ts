@@ -1,5 +1,8 @@
 import { FairWaiters } from './fair-waiters.js';
 
+/** A gap this long before the next token leaves room for a pause of a few ms (a young-generation collection). */
+const IDLE_GAP_MS = 10;
+
 /**
  * Local side of the account limiter: turns grants (blocks of tokens handed out by the shared limiter) into
  * evenly spaced token times, and hands tokens to waiters in FIFO order.
@@ -16,11 +19,16 @@ export class GrantClock {
   #timerAt = Infinity;
   #dropped = 0;
   readonly #onShort: () => void;
+  readonly #onIdleGap: (() => void) | undefined;
 
-  /** @param onShort - called whenever more callers wait than tokens are left, so more can be requested. */
-  constructor(maxLateMs: number, onShort: () => void) {
+  /**
+   * @param onShort - called whenever more callers wait than tokens are left, so more can be requested.
+   * @param onIdleGap - called, after the calls just let go have started, when no token is due for `IDLE_GAP_MS`.
+   */
+  constructor(maxLateMs: number, onShort: () => void, onIdleGap?: () => void) {
     this.#maxLateMs = maxLateMs;
     this.#onShort = onShort;
+    this.#onIdleGap = onIdleGap;
   }
 
   /** Waiters not yet served. */
@@ -65,9 +73,14 @@ export class GrantClock {
   drain(): void {
     const now = performance.now();
     this.#dropStale(now);
+    let handedOut = 0;
     while (this.waiting > 0 && this.tokens > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= now) {
       this.#tokenHead++;
+      handedOut++;
       this.#waiters.shift()?.();
+    }
+    if (handedOut > 0 && this.#onIdleGap !== undefined && !((this.#tokens[this.#tokenHead] ?? Infinity) - now <= IDLE_GAP_MS)) {
+      setImmediate(this.#onIdleGap);
     }
     this.#compact();
     this.#schedule(now);

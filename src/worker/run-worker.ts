@@ -38,6 +38,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     accountId: accountIdOf(credentials.accessKeyId),
     rate: config.rate,
     onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
+    ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
   });
   await limiter.ready();
   await limiter.setRate(config.rate);

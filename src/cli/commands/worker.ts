@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { tuneGarbageCollectionForManyRequests } from '../../runtime/gc-tuning.js';
+import { tuneGarbageCollectionForManyRequests, youngCollectionBetweenGrants } from '../../runtime/gc-tuning.js';
 import { DEFAULT_WORKER_OPTIONS } from '../../worker/worker-options.js';
 import { configFrom, type GlobalFlags } from '../context.js';
 import { exitWithError } from '../output.js';
@@ -28,7 +28,8 @@ export function registerWorkerCommand(program: Command): void {
         tuneGarbageCollectionForManyRequests();
         const log = (line: string): void => console.error(`${new Date().toISOString()} ${line}`);
         const { runWorker } = await import('../../worker/run-worker.js');
-        const worker = await runWorker(config, { concurrency: flags.concurrency, metricsPort: flags.metricsPort, metricsHost: flags.metricsHost }, log);
+        const onIdleGap = youngCollectionBetweenGrants();
+        const worker = await runWorker(config, { concurrency: flags.concurrency, metricsPort: flags.metricsPort, metricsHost: flags.metricsHost, onIdleGap }, log);
         log(`worker ready: endpoint ${config.endpoint.origin}, cap ${config.rate}/s, concurrency ${flags.concurrency}${worker.metricsPort === undefined ? '' : `, metrics on ${flags.metricsHost}:${worker.metricsPort}/metrics`}`);
         const stop = (signal: string): void => {
           log(`${signal}: draining`);
