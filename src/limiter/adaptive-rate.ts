@@ -20,8 +20,8 @@ export interface AdaptiveRateOptions {
   /** How often each process reads the shared rate. @defaultValue 250 */
   readonly pollMs?: number;
   /**
-   * Cut only when at least this share of this process's answers in the last second were throttled: a few
-   * scattered throttles (a busy gateway, not a full quota) must not drive the rate down. @defaultValue 0.1
+   * Cut only when at least this share of this process's answers in a second were throttled: scattered throttles
+   * (a busy gateway, not a full quota) must not drive the rate down. @defaultValue 0.1
    */
   readonly minThrottledShare?: number;
 }
@@ -54,6 +54,8 @@ return tostring(rate)
 
 /** Throttled answers a process must see within a second before its share is judged. */
 const MIN_THROTTLED_TO_CUT = 5;
+/** Throttled answers within a second that are judged at once, before the second is over. */
+const CLEAR_THROTTLED_COUNT = 50;
 
 /**
  * AIMD on the account's shared rate: every process reports throttling (multiplicative decrease, at most once per
@@ -111,21 +113,34 @@ export class AdaptiveRate {
   onThrottled(): void {
     this.#rollWindow();
     this.#window.throttled++;
-    const { answered, throttled } = this.#window;
-    if (throttled < MIN_THROTTLED_TO_CUT || throttled / (answered + throttled) < this.#options.minThrottledShare) return;
+    // A share this clear needs no full second to be judged.
+    if (this.#window.throttled >= CLEAR_THROTTLED_COUNT && this.#overShare(this.#window)) this.#cut();
+  }
+
+  /**
+   * Judges each second's answers when it is over: a share of a few hundred answers is a signal, the first few
+   * answers of a second are not (judged at every throttle, 5 % of calls refused by a busy gateway cut the rate
+   * again and again, a full quota or not, and the rate never rose again: 1,050 → 105 calls/s in a minute).
+   */
+  #rollWindow(): void {
+    const now = performance.now();
+    if (now - this.#window.startedAt < 1000) return;
+    if (this.#window.throttled >= MIN_THROTTLED_TO_CUT && this.#overShare(this.#window)) this.#cut();
+    this.#window.startedAt = now;
+    this.#window.answered = 0;
+    this.#window.throttled = 0;
+  }
+
+  #overShare({ answered, throttled }: { answered: number; throttled: number }): boolean {
+    return throttled / (answered + throttled) >= this.#options.minThrottledShare;
+  }
+
+  #cut(): void {
     if (this.#cutting) return;
     this.#cutting = true;
     void this.#adjust('cut').finally(() => {
       this.#cutting = false;
     });
-  }
-
-  #rollWindow(): void {
-    const now = performance.now();
-    if (now - this.#window.startedAt < 1000) return;
-    this.#window.startedAt = now;
-    this.#window.answered = 0;
-    this.#window.throttled = 0;
   }
 
   async #adjust(command: 'cut' | 'probe'): Promise<void> {

@@ -34,6 +34,33 @@ describe('adaptive rate under a squeezed quota', () => {
   });
 });
 
+describe('adaptive rate under scattered throttling', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('keeps the rate when 5 % of calls are refused at random while the quota has room', async () => {
+    h = new Harness();
+    const emulator = await h.startEmulator({ qps: 100_000, faultThrottle: 0.05, seed: 11 });
+    await h.startWorkers(2, { FLEETCAST_RATE: '800' });
+    const file = join(h.dir, 'scattered.csv');
+    writeSimpleCampaign(file, 6000);
+    const key = `${h.prefix}:limiter:${await accountKey()}:adaptive`;
+    const rates: number[] = [];
+    const poll = setInterval(() => void h.redis.hget(key, 'rate').then((rate) => rate !== null && rates.push(Number(rate))), 100);
+
+    const result = await runCli(['submit', file, '--name', 'scattered', '--wait'], h.env());
+    clearInterval(poll);
+
+    expect(result.code).toBe(0);
+    expect((await h.campaign('scattered')).sent).toBe(6000);
+    const calls = emulator.stats.calls();
+    const throttled = calls.filter((call) => call.code === 'Throttling.User').length;
+    expect(throttled / calls.length).toBeGreaterThan(0.03);
+    expect(throttled / calls.length).toBeLessThan(0.07);
+    expect(Math.min(800, ...rates)).toBe(800);
+  });
+});
+
 async function accountKey(): Promise<string> {
   const { accountIdOf } = await import('../../src/limiter/account-id.js');
   const { ACCESS_KEY } = await import('../helpers/harness.js');

@@ -15,7 +15,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run a worker process: sends the rows of every active campaign, within the shared account cap')
-    .option('--concurrency <n>', 'chunks of up to 100 rows worked on at once, per campaign', positiveInt('--concurrency', 1, 1000), DEFAULT_WORKER_OPTIONS.concurrency)
+    .option('--concurrency <n>', 'chunks of up to 100 rows held at once, per campaign (rows in progress follow the endpoint latency)', positiveInt('--concurrency', 1, 1000), DEFAULT_WORKER_OPTIONS.concurrency)
     .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics at this port', positiveInt('--metrics-port', 0, 65535))
     .option('--metrics-host <host>', 'address for /metrics and the queue UI at /queues (beyond loopback the UI needs FLEETCAST_UI_USER and FLEETCAST_UI_PASSWORD)', DEFAULT_WORKER_OPTIONS.metricsHost)
     .addHelpText(
