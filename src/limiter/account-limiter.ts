@@ -19,10 +19,10 @@ export interface AccountLimiterOptions {
   readonly grantSize?: number;
   /**
    * Share of the cap kept unused so that timing jitter between the limiter, the worker and the endpoint
-   * never pushes a sliding second past the cap: 6.5 ms of calls per second, for the `maxLateMs` a call may leave
-   * after its token's time and ~3.5 ms more by which the endpoint may count calls off their time (measured here:
-   * arrivals bunched after a pause of a few ms of the endpoint's machine put 1,600 calls in a second, and a few
-   * throttled, in about half the runs at 0.005; none in any run at 0.0065). @defaultValue 0.0065
+   * never pushes a sliding second past the cap: 7.5 ms of calls per second, for the `maxLateMs` a call may leave
+   * after its token's time and ~4.5 ms more by which the endpoint may count calls off their time (measured here,
+   * 2 workers and the endpoint on 2 shared cores: after a pause of the machine the endpoint counted 10–13 calls
+   * within 1 ms; a few calls were throttled in about half the runs at 0.005, in 1 run of 16 at 0.0065). @defaultValue 0.0075
    */
   readonly guard?: number;
   /**
@@ -74,7 +74,7 @@ export class AccountLimiter {
     if (!(options.rate >= 1)) throw new TypeError(`rate must be at least 1 call/s (got ${options.rate})`);
     const grantSize = options.grantSize ?? defaultGrantSize(options.rate);
     this.#options = {
-      guard: 0.0065,
+      guard: 0.0075,
       minGuardCalls: 4,
       maxLateMs: 3,
       ...options,
