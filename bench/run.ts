@@ -3,7 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type BenchArgs } from './lib/args.js';
 import type { BenchContext } from './lib/context.js';
-import { medianOf } from './lib/figures.js';
+import { medianOf, worstOf } from './lib/figures.js';
 import { checkGoals } from './lib/goals.js';
 import { emulatorPriorityRaised } from './lib/emulator.js';
 import { describeMachine } from './lib/machine.js';
@@ -15,8 +15,8 @@ import { BASELINE_NAMES, baselineDispatch } from './suites/baselines.js';
 import { fleetcastDispatch } from './suites/dispatch.js';
 import { ingest } from './suites/ingest.js';
 
-/** Runs `run` `reps` times and returns the median of every figure, or records why it failed. */
-async function repeated<T extends object>(context: BenchContext, label: string, errors: string[], run: (rep: number) => Promise<T>): Promise<T | undefined> {
+/** Runs `run` `reps` times and returns the figures of the repetitions that ran, recording why any failed. */
+async function repeated<T extends object>(context: BenchContext, label: string, errors: string[], run: (rep: number) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   for (let rep = 0; rep < context.args.reps; rep++) {
     const started = performance.now();
@@ -29,7 +29,11 @@ async function repeated<T extends object>(context: BenchContext, label: string, 
       context.log(`${label} ${rep + 1}/${context.args.reps} failed: ${errors[errors.length - 1] ?? ''}`);
     }
   }
-  return results.length === 0 ? undefined : medianOf(results);
+  return results;
+}
+
+function medianOrNone<T extends object>(runs: readonly T[]): T | undefined {
+  return runs.length === 0 ? undefined : medianOf(runs);
 }
 
 function wants(args: BenchArgs, suite: string): boolean {
@@ -39,17 +43,21 @@ function wants(args: BenchArgs, suite: string): boolean {
 async function runSuites(context: BenchContext, report: BenchReport): Promise<void> {
   const { args } = context;
   const errors = report.errors;
-  if (wants(args, 'dispatch')) report.dispatch = await repeated(context, 'dispatch fleetcast', errors, (rep) => fleetcastDispatch(context, rep));
+  if (wants(args, 'dispatch')) {
+    const runs = await repeated(context, 'dispatch fleetcast', errors, (rep) => fleetcastDispatch(context, rep));
+    report.dispatch = medianOrNone(runs);
+    if (runs.length > 0) report.dispatchWorst = worstOf(runs);
+  }
   const baselines = BASELINE_NAMES.filter((name) => wants(args, 'baselines') || args.only.has(name));
   if (baselines.length > 0) {
     report.baselines = {};
     for (const name of baselines) {
-      const figures = await repeated(context, `dispatch ${name}`, errors, () => baselineDispatch(context, name));
+      const figures = medianOrNone(await repeated(context, `dispatch ${name}`, errors, () => baselineDispatch(context, name)));
       if (figures) report.baselines[name] = figures;
     }
   }
-  if (wants(args, 'ingest')) report.ingest = await repeated(context, 'ingest', errors, (rep) => ingest(context, rep));
-  if (wants(args, 'accounts')) report.accounts = await repeated(context, 'accounts', errors, (rep) => severalAccounts(context, rep));
+  if (wants(args, 'ingest')) report.ingest = medianOrNone(await repeated(context, 'ingest', errors, (rep) => ingest(context, rep)));
+  if (wants(args, 'accounts')) report.accounts = medianOrNone(await repeated(context, 'accounts', errors, (rep) => severalAccounts(context, rep)));
 }
 
 async function main(): Promise<void> {

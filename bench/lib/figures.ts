@@ -15,6 +15,13 @@ export interface DispatchFigures {
   seconds: number;
 }
 
+/** The worst repetition of a dispatch setup, field by field: a median hides one run that went over the cap. */
+export interface DispatchWorst {
+  utilization: number;
+  maxPer1s: number;
+  throttled: number;
+}
+
 export interface IngestFigures {
   rows: number;
   rowsPerSec: number;
@@ -54,6 +61,14 @@ export function dispatchFigures(sample: DispatchSample): DispatchFigures {
     p50LatencyMs: sample.p50Ms,
     p99LatencyMs: sample.p99Ms,
     seconds: sample.seconds,
+  };
+}
+
+export function worstOf(runs: readonly DispatchFigures[]): DispatchWorst {
+  return {
+    utilization: Math.min(...runs.map((run) => run.utilization)),
+    maxPer1s: Math.max(...runs.map((run) => run.maxPer1s)),
+    throttled: Math.max(...runs.map((run) => run.throttled)),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { AccountsFigures, DispatchFigures, IngestFigures } from './figures.js';
+import type { AccountsFigures, DispatchFigures, DispatchWorst, IngestFigures } from './figures.js';
 
 /** One goal the figures are held against. */
 export interface GoalCheck {
@@ -9,6 +9,7 @@ export interface GoalCheck {
 
 export interface Measured {
   dispatch?: DispatchFigures;
+  dispatchWorst?: DispatchWorst;
   ingest?: IngestFigures;
   accounts?: AccountsFigures;
 }
@@ -17,8 +18,8 @@ type Rule = readonly [goal: string, read: (m: Measured) => number | undefined, o
 
 const RULES: readonly Rule[] = [
   ['dispatch utilization ≥ 0.995', (m) => m.dispatch?.utilization, (v) => v >= 0.995],
-  ['dispatch throttled = 0', (m) => m.dispatch?.throttled, (v) => v === 0],
-  ['dispatch maxPer1s ≤ 1600', (m) => m.dispatch?.maxPer1s, (v) => v <= 1600],
+  ['dispatch throttled = 0 in every repetition', (m) => m.dispatchWorst?.throttled, (v) => v === 0],
+  ['dispatch maxPer1s ≤ 1600 in every repetition', (m) => m.dispatchWorst?.maxPer1s, (v) => v <= 1600],
   ['dispatch cpuUsPerMessage ≤ 300 µs', (m) => m.dispatch?.cpuUsPerMessage, (v) => v <= 300],
   ['dispatch CPU + Redis CPU ≤ 400 µs/message', (m) => (m.dispatch ? m.dispatch.cpuUsPerMessage + m.dispatch.redisCpuUsPerMessage : undefined), (v) => v <= 400],
   ['ingest ≥ 100,000 rows/s', (m) => m.ingest?.rowsPerSec, (v) => v >= 100_000],

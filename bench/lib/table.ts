@@ -1,4 +1,4 @@
-import type { AccountsFigures, DispatchFigures, IngestFigures } from './figures.js';
+import type { AccountsFigures, DispatchFigures, DispatchWorst, IngestFigures } from './figures.js';
 import type { GoalCheck } from './goals.js';
 import type { EndpointSettings } from './args.js';
 import type { Machine } from './machine.js';
@@ -14,6 +14,8 @@ export interface BenchReport {
   seconds: number;
   loadAverageAtEnd: number[];
   dispatch?: DispatchFigures;
+  /** fleetcast's worst repetition: lowest utilization, highest maxPer1s and throttled. */
+  dispatchWorst?: DispatchWorst;
   baselines?: Record<string, DispatchFigures>;
   ingest?: IngestFigures;
   accounts?: AccountsFigures;
@@ -64,6 +66,10 @@ export function renderReport(report: BenchReport): string {
         dispatch,
       )}`,
     );
+  }
+  if (report.dispatchWorst) {
+    const w = report.dispatchWorst;
+    parts.push(`fleetcast's worst repetition: utilization ${fmt(w.utilization, 4)}, maxPer1s ${fmt(w.maxPer1s)}, throttled ${fmt(w.throttled)}`);
   }
   if (report.ingest) {
     const i = report.ingest;
