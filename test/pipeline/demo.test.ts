@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
 
 describe('fleetcast demo', () => {
+  const prefix = uniquePrefix();
+  afterAll(async () => {
+    const redis = testRedis();
+    await cleanupPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
   it('runs the whole pipeline and every device receives its message', async () => {
-    const result = await runCli(['demo', '--devices', '300', '--json'], { REDIS_URL: redisUrl(), FLEETCAST_PREFIX: uniquePrefix() });
+    const result = await runCli(['demo', '--devices', '300', '--json'], { REDIS_URL: redisUrl(), FLEETCAST_PREFIX: prefix });
 
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
