@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountQuotas, DeviceQuotas } from './account-quotas.js';
+import { ArrivalClock } from './arrival-clock.js';
 import { ACTIONS, type ActionPlan } from './actions/index.js';
 import { Authenticator, readEnvelope, type CallEnvelope, type SignedRequest } from './auth.js';
 import type { MessageBroker } from './broker.js';
@@ -34,7 +35,7 @@ interface CallState {
   envelope: CallEnvelope;
   accountId: string;
   fault: FaultKind | undefined;
-  decidedAt: number;
+  arrivedAt: number;
 }
 
 /**
@@ -44,13 +45,16 @@ interface CallState {
 export class ApiHandler {
   private readonly authenticator: Authenticator;
   private readonly messageIds = new MessageIdGenerator();
+  private readonly arrivals: ArrivalClock;
 
   constructor(private readonly deps: ApiHandlerDeps) {
     const { options } = deps;
     this.authenticator = new Authenticator(options.accessKeys, options.timestampToleranceMs, options.nonceCacheSize);
+    this.arrivals = new ArrivalClock(deps.clock);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = this.arrivals.now();
     const body = await readBody(req);
     const url = req.url ?? '';
     const mark = url.indexOf('?');
@@ -62,7 +66,7 @@ export class ApiHandler {
       envelope: readEnvelope(request),
       accountId: '',
       fault: undefined,
-      decidedAt: this.deps.clock(),
+      arrivedAt: arrivedAt,
     };
     try {
       await this.process(state, request, res);
@@ -82,10 +86,9 @@ export class ApiHandler {
     state.fault = deps.faults.nextFault();
     if (state.fault !== undefined && state.fault !== 'reset') return this.answerFault(state, res);
 
-    state.decidedAt = deps.clock();
     const window = deps.quotas.window(call.accountId, action.quotaName(request.params.all));
-    if (!window.fits(state.decidedAt)) throw new EmulatorAnswerError(gatewayError('Throttling.User'));
-    window.record(state.decidedAt);
+    if (!window.fits(state.arrivedAt)) throw new EmulatorAnswerError(gatewayError('Throttling.User'));
+    window.record(state.arrivedAt);
 
     const plan = action.plan({
       params: request.params.all,
@@ -93,7 +96,7 @@ export class ApiHandler {
       instanceId: deps.options.instanceId,
       messageIds: this.messageIds,
     });
-    if (!deps.deviceQuotas.tryAdmit(plan.devices, state.decidedAt)) {
+    if (!deps.deviceQuotas.tryAdmit(plan.devices, state.arrivedAt)) {
       throw new EmulatorAnswerError(businessError('iot.messagebroker.RateLimit'));
     }
     await this.deliverAndAnswer(state, plan, res);
@@ -104,7 +107,7 @@ export class ApiHandler {
     const action = state.envelope.action;
     const code = state.fault === 'reset' ? 'ConnectionReset' : 'OK';
     const index = deps.log.add({
-      t: state.decidedAt,
+      t: state.arrivedAt,
       action,
       accountId: state.accountId,
       code,
@@ -169,7 +172,7 @@ export class ApiHandler {
       this.deps.log.countOnly('unknown', code);
       return;
     }
-    this.deps.log.add({ t: state.decidedAt, action, accountId: state.accountId, code, fault: state.fault });
+    this.deps.log.add({ t: state.arrivedAt, action, accountId: state.accountId, code, fault: state.fault });
   }
 
   private errorContext(state: CallState): { action: string; requestId: string; hostId: string; format: CallEnvelope['format'] } {
