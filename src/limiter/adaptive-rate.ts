@@ -7,6 +7,12 @@ export interface AdaptiveRateOptions {
   readonly cap: number;
   /** Factor applied on throttling. @defaultValue 0.8 */
   readonly decrease?: number;
+  /**
+   * Factor applied instead when at least half of this process's answers in the second were throttled: the quota
+   * left is then far below the rate, and cutting by `decrease` alone took 6 cuts (~2 s) to go from 1,200 to a
+   * 300/s quota, most of the calls in that time refused. @defaultValue 0.5
+   */
+  readonly steepDecrease?: number;
   /** Share of the cap added per probe. @defaultValue 0.02 */
   readonly increase?: number;
   /** Lowest rate, as a share of the cap. @defaultValue 0.05 */
@@ -77,6 +83,7 @@ export class AdaptiveRate {
     this.#key = key;
     this.#options = {
       decrease: 0.8,
+      steepDecrease: 0.5,
       increase: 0.02,
       floor: 0.05,
       cutIntervalMs: 300,
@@ -138,13 +145,15 @@ export class AdaptiveRate {
   #cut(): void {
     if (this.#cutting) return;
     this.#cutting = true;
-    void this.#adjust('cut').finally(() => {
+    const { answered, throttled } = this.#window;
+    const decrease = throttled >= answered ? this.#options.steepDecrease : this.#options.decrease;
+    void this.#adjust('cut', decrease).finally(() => {
       this.#cutting = false;
     });
   }
 
-  async #adjust(command: 'cut' | 'probe'): Promise<void> {
-    const { cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
+  async #adjust(command: 'cut' | 'probe', decrease = this.#options.decrease): Promise<void> {
+    const { cap, increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
     try {
       const reply = await ADJUST.run(this.#redis, [this.#key], [command, cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs]);
       const rate = Number(reply);
