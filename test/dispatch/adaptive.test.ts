@@ -15,8 +15,12 @@ describe('adaptive rate under a squeezed quota', () => {
     await h.startWorkers(2, { FLEETCAST_RATE: '1200' });
     const file = join(h.dir, 'squeezed.csv');
     writeSimpleCampaign(file, 3000);
+    const key = `${h.prefix}:limiter:${await accountKey()}:adaptive`;
+    const rates: number[] = [];
+    const poll = setInterval(() => void h.redis.hget(key, 'rate').then((rate) => rate !== null && rates.push(Number(rate))), 50);
 
     const result = await runCli(['submit', file, '--name', 'squeezed', '--wait'], h.env());
+    clearInterval(poll);
 
     expect(result.code).toBe(0);
     const record = await h.campaign('squeezed');
@@ -28,9 +32,12 @@ describe('adaptive rate under a squeezed quota', () => {
     expect(throttled).toBeGreaterThan(0);
     expect(throttled / 3000).toBeLessThan(0.4);
     expect(maxInWindow(accepted)).toBeLessThanOrEqual(300);
-    const shared = await h.redis.hget(`${h.prefix}:limiter:${await accountKey()}:adaptive`, 'rate');
+    const shared = await h.redis.hget(key, 'rate');
     expect(Number(shared)).toBeLessThan(1200);
     expect(Number(shared)).toBeGreaterThan(100);
+    // Cuts come at most every 300 ms, each seen by the 50 ms poll: once most answers were throttled, one halved the rate.
+    const cuts = rates.slice(1).map((rate, i) => rate / (rates[i] ?? rate)).filter((ratio) => ratio < 0.999);
+    expect(cuts.some((ratio) => Math.abs(ratio - 0.5) < 0.01)).toBe(true);
   });
 });
 
