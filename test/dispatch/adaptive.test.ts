@@ -15,12 +15,11 @@ describe('adaptive rate under a squeezed quota', () => {
     await h.startWorkers(2, { FLEETCAST_RATE: '1200' });
     const file = join(h.dir, 'squeezed.csv');
     writeSimpleCampaign(file, 3000);
-    const key = `${h.prefix}:limiter:${await accountKey()}:adaptive`;
-    const rates: number[] = [];
-    const poll = setInterval(() => void h.redis.hget(key, 'rate').then((rate) => rate !== null && rates.push(Number(rate))), 50);
+    const key = await adaptiveKey(h);
+    const rates = pollSharedRate(h, key, 50);
 
     const result = await runCli(['submit', file, '--name', 'squeezed', '--wait'], h.env());
-    clearInterval(poll);
+    rates.stop();
 
     expect(result.code).toBe(0);
     const record = await h.campaign('squeezed');
@@ -36,7 +35,8 @@ describe('adaptive rate under a squeezed quota', () => {
     expect(Number(shared)).toBeLessThan(1200);
     expect(Number(shared)).toBeGreaterThan(100);
     // Cuts come at most every 300 ms, each seen by the 50 ms poll: once most answers were throttled, one halved the rate.
-    const cuts = rates.slice(1).map((rate, i) => rate / (rates[i] ?? rate)).filter((ratio) => ratio < 0.999);
+    const seen = rates.values;
+    const cuts = seen.slice(1).map((rate, i) => rate / (seen[i] ?? rate)).filter((ratio) => ratio < 0.999);
     expect(cuts.some((ratio) => Math.abs(ratio - 0.5) < 0.01)).toBe(true);
   });
 });
@@ -51,12 +51,10 @@ describe('adaptive rate under scattered throttling', () => {
     await h.startWorkers(2, { FLEETCAST_RATE: '800' });
     const file = join(h.dir, 'scattered.csv');
     writeSimpleCampaign(file, 6000);
-    const key = `${h.prefix}:limiter:${await accountKey()}:adaptive`;
-    const rates: number[] = [];
-    const poll = setInterval(() => void h.redis.hget(key, 'rate').then((rate) => rate !== null && rates.push(Number(rate))), 100);
+    const rates = pollSharedRate(h, await adaptiveKey(h), 100);
 
     const result = await runCli(['submit', file, '--name', 'scattered', '--wait'], h.env());
-    clearInterval(poll);
+    rates.stop();
 
     expect(result.code).toBe(0);
     expect((await h.campaign('scattered')).sent).toBe(6000);
@@ -64,9 +62,20 @@ describe('adaptive rate under scattered throttling', () => {
     const throttled = calls.filter((call) => call.code === 'Throttling.User').length;
     expect(throttled / calls.length).toBeGreaterThan(0.03);
     expect(throttled / calls.length).toBeLessThan(0.07);
-    expect(Math.min(800, ...rates)).toBe(800);
+    expect(Math.min(800, ...rates.values)).toBe(800);
   });
 });
+
+/** The shared rate as every worker reads it, polled every `everyMs` until stopped. */
+function pollSharedRate(h: Harness, key: string, everyMs: number): { readonly values: number[]; stop(): void } {
+  const values: number[] = [];
+  const timer = setInterval(() => void h.redis.hget(key, 'rate').then((rate) => rate !== null && values.push(Number(rate))), everyMs);
+  return { values, stop: () => clearInterval(timer) };
+}
+
+async function adaptiveKey(h: Harness): Promise<string> {
+  return `${h.prefix}:limiter:${await accountKey()}:adaptive`;
+}
 
 async function accountKey(): Promise<string> {
   const { accountIdOf } = await import('../../src/limiter/account-id.js');
