@@ -66,7 +66,7 @@ export class ApiHandler {
       envelope: readEnvelope(request),
       accountId: '',
       fault: undefined,
-      arrivedAt: arrivedAt,
+      arrivedAt,
     };
     try {
       await this.process(state, request, res);
