@@ -63,16 +63,4 @@ export async function redisUsedMemory(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
 }
 
-/** Deletes every key of a run: fleetcast's own (`<prefix>:…`) and the limiter's (`b_<prefix>…`). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  let deleted = 0;
-  for (const pattern of [`${prefix}:*`, `b_${prefix}*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  }
-  return deleted;
-}
+export { deletePrefix } from '../../src/redis/delete-prefix.js';

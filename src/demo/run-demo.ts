@@ -7,10 +7,14 @@ import { startEmulator } from '../emulator/index.js';
 import { CampaignStore } from '../queue/campaign-store.js';
 import { submitCampaign } from '../queue/producer.js';
 import { connectRedis } from '../redis/connection.js';
+import { deletePrefix } from '../redis/delete-prefix.js';
 import { ensureRedis } from '../redis/ensure-redis.js';
 import { runWorker } from '../worker/run-worker.js';
 import { demoDevices, writeDemoCampaign } from './demo-campaign.js';
 import { connectFleet, waitFor } from './fleet.js';
+
+/** Where the demo keeps its keys unless FLEETCAST_PREFIX says otherwise; removed when it ends. */
+const DEMO_PREFIX = 'fleetcast-demo';
 
 export interface DemoOptions {
   /** Simulated devices, one campaign row each. @defaultValue 2000 */
@@ -43,6 +47,9 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
     if (redis.privateServer !== undefined) {
       options.log(`no Redis at ${baseConfig.redisUrl}: started a private redis-server at ${redis.url}`);
       cleanups.push(() => redis.privateServer?.stop() ?? Promise.resolve());
+    } else if (process.env.FLEETCAST_PREFIX === undefined) {
+      // The demo's own prefix in a Redis that stays: leave nothing behind (runs after the worker has stopped).
+      cleanups.push(() => deleteDemoKeys(redis.url));
     }
     const accessKeyId = 'fleetcast-demo';
     const accessKeySecret = randomBytes(18).toString('base64url');
@@ -87,11 +94,20 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
   }
 }
 
+async function deleteDemoKeys(redisUrl: string): Promise<void> {
+  const client = await connectRedis(redisUrl);
+  try {
+    await deletePrefix(client, DEMO_PREFIX);
+  } finally {
+    await client.quit();
+  }
+}
+
 function demoConfig(redisUrl: string, endpoint: string, accessKeyId: string, accessKeySecret: string): FleetcastConfig {
   return loadConfig({
     ...process.env,
     REDIS_URL: redisUrl,
-    FLEETCAST_PREFIX: process.env.FLEETCAST_PREFIX ?? 'fleetcast-demo',
+    FLEETCAST_PREFIX: process.env.FLEETCAST_PREFIX ?? DEMO_PREFIX,
     FLEETCAST_ENDPOINT: endpoint,
     ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../../src/redis/delete-prefix.js';
 
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -31,6 +32,5 @@ export async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
 }
 
 export async function cleanupPrefix(redis: Redis, prefix: string): Promise<void> {
-  const keys = await keysOf(redis, prefix);
-  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  await deletePrefix(redis, prefix);
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
+import { cleanupPrefix, keysOf, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
 
 describe('fleetcast demo', () => {
   const prefix = uniquePrefix();
@@ -19,6 +19,19 @@ describe('fleetcast demo', () => {
     expect(summary).toMatchObject({ rows: 300, sent: 300, failed: 0, received: 300 });
     expect(summary.seconds).toBeGreaterThan(0);
     expect(summary.ratePerSec).toBeGreaterThan(0);
+  });
+
+  it.skipIf(process.env.FLEETCAST_PREFIX !== undefined)('leaves no key behind in a Redis that stays, under its own prefix', async () => {
+    const result = await runCli(['demo', '--devices', '20', '--json'], { REDIS_URL: redisUrl() });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n').pop()).toContain('"sent":20');
+    const redis = testRedis();
+    try {
+      expect(await keysOf(redis, 'fleetcast-demo')).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('starts a private redis-server when the configured Redis does not answer', async () => {
