@@ -15,7 +15,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'last line: { rows, sent, failed, received, seconds, ratePerSec, ... }')
     .addHelpText(
       'after',
-      '\nNeeds only Redis: REDIS_URL, or a redis-server on PATH that the demo starts privately.\n\nExample:\n  npx fleetcast demo --devices 2000 --json\n\nExit code 0 only if every row was sent and received by its device.',
+      '\nNeeds only Redis: REDIS_URL, or a redis-server on PATH that the demo starts privately.\nIts keys (prefix fleetcast-demo) are deleted when it ends; with FLEETCAST_PREFIX set\nthey stay under that prefix.\n\nExample:\n  npx fleetcast demo --devices 2000 --json\n\nExit code 0 only if every row was sent and received by its device.',
     )
     .action(async (flags: DemoFlags) => {
       const json = flags.json === true;
