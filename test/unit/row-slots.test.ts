@@ -10,20 +10,20 @@ function queue(slots: RowSlots, flow: string, weight: number, count: number, ord
 }
 
 describe('RowSlots', () => {
-  it('sizes itself from the cap and the measured latency: the cap × latency × 1.5, plus 40 ms of tokens', () => {
+  it('sizes itself from the cap and the measured latency: the cap × (latency + 40 ms of tokens)', () => {
     const slots = new RowSlots({ rate: () => 1000, initialLatencyMs: 100 });
-    expect(slots.size).toBe(190);
+    expect(slots.size).toBe(140);
     for (let i = 0; i < 1000; i++) slots.observeLatency(20);
     expect(slots.latencyMs).toBeCloseTo(20, 3);
-    expect(slots.size).toBe(70);
+    expect(slots.size).toBe(60);
     for (let i = 0; i < 1000; i++) slots.observeLatency(150);
-    expect(slots.size).toBe(265);
+    expect(slots.size).toBe(190);
   });
 
   it('follows a change of the cap, within its bounds', () => {
     let rate = 1600;
-    const slots = new RowSlots({ rate: () => rate, initialLatencyMs: 20, min: 32, max: 100 });
-    expect(slots.size).toBe(100);
+    const slots = new RowSlots({ rate: () => rate, initialLatencyMs: 20, min: 32, max: 90 });
+    expect(slots.size).toBe(90);
     rate = 200;
     expect(slots.size).toBe(32);
   });
