@@ -121,7 +121,7 @@ export class AdaptiveRate {
     this.#rollWindow();
     this.#window.throttled++;
     // A share this clear needs no full second to be judged.
-    if (this.#window.throttled >= CLEAR_THROTTLED_COUNT && this.#overShare(this.#window)) this.#cut();
+    if (this.#window.throttled >= CLEAR_THROTTLED_COUNT && this.#overShare()) this.#cut();
   }
 
   /**
@@ -132,13 +132,15 @@ export class AdaptiveRate {
   #rollWindow(): void {
     const now = performance.now();
     if (now - this.#window.startedAt < 1000) return;
-    if (this.#window.throttled >= MIN_THROTTLED_TO_CUT && this.#overShare(this.#window)) this.#cut();
+    if (this.#window.throttled >= MIN_THROTTLED_TO_CUT && this.#overShare()) this.#cut();
     this.#window.startedAt = now;
     this.#window.answered = 0;
     this.#window.throttled = 0;
   }
 
-  #overShare({ answered, throttled }: { answered: number; throttled: number }): boolean {
+  /** Whether this second's throttled share so far is one to cut on. */
+  #overShare(): boolean {
+    const { answered, throttled } = this.#window;
     return throttled / (answered + throttled) >= this.#options.minThrottledShare;
   }
 
