@@ -8,7 +8,7 @@ import type { RowSlots } from './row-slots.js';
 
 /** Everything one worker process shares between the rows it dispatches. */
 export interface DispatchContext {
-  readonly limiter: { take(flowId?: string, weight?: number): Promise<void>; releaseWaiters(): void };
+  readonly limiter: { take(flowId?: string, weight?: number): Promise<void>; releaseWaiters(): void; poke(): void };
   readonly client: { pub(message: PubMessage): Promise<PubResult> };
   readonly watch: CampaignWatch;
   readonly store: CampaignStore;
@@ -23,7 +23,7 @@ export interface DispatchContext {
   /** Told of every answered attempt that was not throttled. */
   readonly onAnswered: () => void;
   /** The campaign's own limiter when it was submitted with `--rate`, shared by every worker. */
-  readonly campaignLimiter: (campaignId: string) => { take(): Promise<void> } | undefined;
+  readonly campaignLimiter: (campaignId: string) => { take(): Promise<void>; poke(): void } | undefined;
   /** Changes when this process's event loop was frozen long enough to lose its job locks (see StallGuard). */
   readonly epoch: () => number;
 }

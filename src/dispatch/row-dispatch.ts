@@ -73,6 +73,9 @@ async function attempt(
   state.attempts++;
   const started = performance.now();
   const result = await context.client.pub(message);
+  // Tokens that came due while this answer was handled go now, not after every other answer ready to be handled.
+  context.limiter.poke();
+  campaignLimiter?.poke();
   const tookMs = performance.now() - started;
   context.metrics.pubDuration.observe(tookMs / 1000);
   context.slots.observeLatency(tookMs);
