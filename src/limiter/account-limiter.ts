@@ -19,11 +19,12 @@ export interface AccountLimiterOptions {
   readonly grantSize?: number;
   /**
    * Share of the cap kept unused so that timing jitter between the limiter, the worker and the endpoint
-   * never pushes a sliding second past the cap: 7.5 ms of calls per second, for the `maxLateMs` a call may leave
-   * after its token's time and ~3.5 ms more by which the endpoint may count calls off their time (measured here,
-   * 2 workers and the endpoint on 2 shared cores: after a pause of the machine the endpoint counted 10–13 calls
-   * within 1 ms; a few calls were throttled in about half the runs at 0.005, in 1 run of 16 at 0.0065; with
-   * `maxLateMs` 5, 1 call in 8 runs). @defaultValue 0.0075
+   * never pushes a sliding second past the cap: 12.5 ms of calls per second, for the `maxLateMs` a call may leave
+   * after its token's time and ~8.5 ms more by which the endpoint may count calls off their time. Measured here,
+   * 2 workers and the endpoint on 2 shared cores: the endpoint stopped reading for 10–25 ms at a time (its own
+   * young collections took 3–11 ms) and then counted everything that had arrived meanwhile within 1 ms, up to 25
+   * calls; at 0.0075, 100,000-row runs had 1–12 throttled calls in 5 of 9 runs, at 0.0125 none in 6.
+   * @defaultValue 0.0125
    */
   readonly guard?: number;
   /**
@@ -78,7 +79,7 @@ export class AccountLimiter {
     if (!(options.rate >= 1)) throw new TypeError(`rate must be at least 1 call/s (got ${options.rate})`);
     const grantSize = options.grantSize ?? defaultGrantSize(options.rate);
     this.#options = {
-      guard: 0.0075,
+      guard: 0.0125,
       minGuardCalls: 4,
       maxLateMs: 4,
       ...options,
