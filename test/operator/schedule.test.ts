@@ -81,7 +81,9 @@ describe('submit --at and --window: a campaign queued now sends only at its time
     await h.startWorkers(1);
     const file = join(h.dir, 'night.csv');
     writeSimpleCampaign(file, ROWS);
-    const opens = (Math.floor(Date.now() / 1000) + 6) * 1000;
+    const soon = (Math.floor(Date.now() / 1000) + 6) * 1000;
+    // A window given with seconds is echoed with them only when they are not :00 (then it reads 23:55-00:55).
+    const opens = new Date(soon).getUTCSeconds() === 0 ? soon + 1_000 : soon;
     const window = `${utcClock(opens)}-${utcClock(opens + 3_600_000)}`;
 
     const submitted = await runCli(['submit', file, '--name', 'night', '--window', window, '--tz', 'UTC', '--json'], h.env());
