@@ -62,5 +62,3 @@ export async function redisUsedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
 }
-
-export { deletePrefix } from '../../src/redis/delete-prefix.js';

@@ -5,7 +5,8 @@ import { QUOTA, startEmulatorProcess, type AccessKey } from '../lib/emulator.js'
 import type { AccountsFigures } from '../lib/figures.js';
 import { finishedRows, startWorker, submit, type FleetcastWorker } from '../lib/fleetcast.js';
 import { totalCpuUs, waitUntil } from '../lib/proc.js';
-import { benchPrefix, deletePrefix, redisCpuUs } from '../lib/redis.js';
+import { deletePrefix } from '../../src/redis/delete-prefix.js';
+import { benchPrefix, redisCpuUs } from '../lib/redis.js';
 import { steadyRate } from '../lib/stats.js';
 
 const KEYS: readonly AccessKey[] = [

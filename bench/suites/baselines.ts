@@ -6,7 +6,8 @@ import { runTimeoutMs, type BenchContext } from '../lib/context.js';
 import { startEmulatorProcess } from '../lib/emulator.js';
 import { dispatchFigures, type DispatchFigures } from '../lib/figures.js';
 import { BASELINES, spawnNode, totalCpuUs, waitUntil, type Child } from '../lib/proc.js';
-import { benchPrefix, deletePrefix, redisCpuUs } from '../lib/redis.js';
+import { deletePrefix } from '../../src/redis/delete-prefix.js';
+import { benchPrefix, redisCpuUs } from '../lib/redis.js';
 import { quantile } from '../lib/stats.js';
 import { BENCH_KEY } from './dispatch.js';
 

@@ -6,7 +6,8 @@ import { dispatchFigures, type DispatchFigures } from '../lib/figures.js';
 import { finishedRows, startWorker, submit, workerLatencyMs, type FleetcastWorker } from '../lib/fleetcast.js';
 import { totalCpuUs, waitUntil } from '../lib/proc.js';
 import type { Redis } from 'ioredis';
-import { benchPrefix, deletePrefix, redisCpuUs } from '../lib/redis.js';
+import { deletePrefix } from '../../src/redis/delete-prefix.js';
+import { benchPrefix, redisCpuUs } from '../lib/redis.js';
 
 export const BENCH_KEY: AccessKey = { id: 'benchid', secret: 'benchsecret' };
 

@@ -3,7 +3,8 @@ import { writeCampaignCsv } from '../lib/campaign-file.js';
 import type { BenchContext } from '../lib/context.js';
 import type { IngestFigures } from '../lib/figures.js';
 import { CLI, memoryKb, spawnNode } from '../lib/proc.js';
-import { benchPrefix, deletePrefix, redisUsedMemory } from '../lib/redis.js';
+import { deletePrefix } from '../../src/redis/delete-prefix.js';
+import { benchPrefix, redisUsedMemory } from '../lib/redis.js';
 
 const POLL_MS = 100;
 
