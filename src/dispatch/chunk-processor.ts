@@ -25,20 +25,27 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
       idle: (wait) => slots.idle(campaignId, weight(), wait),
     };
     const pending = job.data.m.filter((wire) => !final.has(wire[0])).map((wire) => fromWire(wire, context.iotInstanceId));
+    const priorAttempts = job.data.a ?? {};
+    const attemptsSoFar: Record<number, number> = {};
     // Rows of a paused campaign are not started: they would only take slots to wait at the gate.
     const acquire = async (): Promise<void> => {
       if (watch.gateNow(campaignId) === undefined) await watch.gate(campaignId);
       await slots.acquire(campaignId, weight());
     };
     const unfinished = await inSlots(pending, acquire, () => slots.release(), async (message) => {
-      const result = await dispatchRow(context, campaignId, message, run);
-      if (result === 'requeue') return false;
+      const result = await dispatchRow(context, campaignId, message, run, priorAttempts[message.row]);
+      if ('requeue' in result) {
+        attemptsSoFar[message.row] = result.attempts;
+        return false;
+      }
       await context.writer.write(campaignId, result);
       context.metrics.messages.labels(campaignId, result.status).inc();
       return true;
     });
     if (unfinished === 0) return pending.length;
     if (!run.holdsLease()) throw new Error('this process was frozen past its job lock; the chunk runs elsewhere');
+    // The report's attempts count every call made for a row, over all the runs of its chunk.
+    await job.updateData({ ...job.data, a: { ...priorAttempts, ...attemptsSoFar } });
     if (context.watch.stopping && token !== undefined) {
       await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
       throw new DelayedError();

@@ -1,9 +1,7 @@
-import pRetry, { AbortError } from 'p-retry';
-import type { PubAccepted } from '../pub/pub-result.js';
+import type { PubRefused, PubResult } from '../pub/pub-result.js';
 import { TRANSIENT_ATTEMPTS_PER_RUN, backoffMs, retryClassOf } from '../pub/retry-table.js';
 import type { RowOutcome } from '../queue/outcome.js';
 import type { PubMessage } from '../types/pub-message.js';
-import { AttemptError, GateClosedError } from './attempt-error.js';
 import type { DispatchContext } from './dispatch-context.js';
 
 /** One run of a chunk job, as its rows see it. */
@@ -16,61 +14,111 @@ export interface ChunkRun {
   idle<T>(wait: Promise<T>): Promise<T>;
 }
 
-/** A row either ends with an outcome, or goes back to the queue (transient failures outlasted this run, or shutdown). */
-export type RowResult = RowOutcome | 'requeue';
+/** A row handed back to the queue unsent (transient failures outlasted this run, or shutdown). */
+export interface Requeue {
+  readonly requeue: true;
+  /** Attempts made so far, in this run and the runs before it: the next run counts on from here. */
+  readonly attempts: number;
+}
 
-/** Throttled attempts a row may make in a row before they start to count against its attempts. */
-const FREE_THROTTLES = 200;
+/** A row either ends with an outcome, or goes back to the queue. */
+export type RowResult = RowOutcome | Requeue;
+
+/** What one row has been through so far. */
+interface RowProgress {
+  attempts: number;
+  throttles: number;
+  /** Transient failures since the row last waited at its campaign's gate. */
+  transientFailures: number;
+}
+
+/** The campaign was paused, cancelled, or this process is stopping: no call was made, the row goes back to its gate. */
+const GATE_CLOSED = Symbol('gate closed');
 
 /**
  * Sends one row until it has a final outcome. Every attempt takes a token from the account limiter first.
- * Throttled attempts wait briefly and go again without counting; transient failures back off exponentially;
- * a systemic failure pauses the campaign and the row waits at its gate; anything else fails the row.
+ * Throttled attempts wait briefly and go again without counting as failures; transient failures back off
+ * exponentially, `TRANSIENT_ATTEMPTS_PER_RUN` times in one run; a systemic failure pauses the campaign and the row
+ * waits at its gate; anything else fails the row. `priorAttempts` are the attempts of earlier runs of its chunk.
  */
 export async function dispatchRow(
   context: DispatchContext,
   campaignId: string,
   message: PubMessage,
   run: ChunkRun,
+  priorAttempts = 0,
 ): Promise<RowResult> {
-  const state = { attempts: 0, throttles: 0 };
+  const row: RowProgress = { attempts: priorAttempts, throttles: 0, transientFailures: 0 };
   for (;;) {
     const gate = context.watch.gateNow(campaignId) ?? (await run.idle(context.watch.gate(campaignId)));
-    if (gate === 'stopping' || !run.holdsLease()) return 'requeue';
-    if (gate === 'cancelled') return outcome(message, 'cancelled', state.attempts, { code: 'Cancelled' });
-    try {
-      const accepted = await pRetry(() => attempt(context, campaignId, message, state, run), retryOptions(context, state, run));
-      return outcome(message, 'sent', state.attempts, accepted);
-    } catch (error) {
-      if (error instanceof GateClosedError) continue;
-      if (!(error instanceof AttemptError)) throw error;
-      const { refusal, retryClass } = error;
-      // Throttling never fails a row: p-retry gives up on it only when transient failures used up its retries.
-      if (retryClass === 'throttle') continue;
-      if (retryClass === 'systemic') {
-        await pauseForSystemicFailure(context, campaignId, `${refusal.code}: ${refusal.message}`);
-        continue;
-      }
-      if (retryClass === 'transient' && !run.finalRun) return 'requeue';
-      return outcome(message, 'failed', state.attempts, refusal);
+    if (gate === 'stopping' || !run.holdsLease()) return { requeue: true, attempts: row.attempts };
+    if (gate === 'cancelled') return outcome(message, 'cancelled', row.attempts, { code: 'Cancelled' });
+    const answer = await attempt(context, campaignId, message, row, run);
+    if (answer === GATE_CLOSED) {
+      row.transientFailures = 0;
+      continue;
     }
+    if (answer.ok) {
+      context.metrics.pubRequests.labels('ok', 'OK').inc();
+      context.onAnswered();
+      return outcome(message, 'sent', row.attempts, answer);
+    }
+    const ended = await afterRefusal(context, campaignId, message, row, run, answer);
+    if (ended !== undefined) return ended;
   }
 }
 
+/** Waits as the refusal's retry class says; returns the row's result when the refusal ends it. */
+async function afterRefusal(
+  context: DispatchContext,
+  campaignId: string,
+  message: PubMessage,
+  row: RowProgress,
+  run: ChunkRun,
+  refusal: PubRefused,
+): Promise<RowResult | undefined> {
+  const retryClass = retryClassOf(refusal.code, refusal.httpStatus);
+  context.metrics.pubRequests.labels(retryClass === 'throttle' ? 'throttled' : 'error', refusal.code).inc();
+  if (retryClass === 'throttle') {
+    row.throttles++;
+    context.metrics.throttled.inc();
+    context.onThrottled();
+    await run.idle(sleep(backoffMs('throttle', Math.min(row.throttles, 8))));
+    return undefined;
+  }
+  context.onAnswered();
+  if (retryClass === 'permanent') return outcome(message, 'failed', row.attempts, refusal);
+  if (retryClass === 'systemic') {
+    await pauseForSystemicFailure(context, campaignId, `${refusal.code}: ${refusal.message}`);
+    row.transientFailures = 0;
+    return undefined;
+  }
+  context.metrics.retries.labels(refusal.code).inc();
+  if (++row.transientFailures >= TRANSIENT_ATTEMPTS_PER_RUN) {
+    return run.finalRun ? outcome(message, 'failed', row.attempts, refusal) : { requeue: true, attempts: row.attempts };
+  }
+  await run.idle(sleep(backoffMs('transient', row.transientFailures)));
+  return undefined;
+}
+
+function gateClosed(context: DispatchContext, campaignId: string, run: ChunkRun): boolean {
+  return !context.watch.isOpen(campaignId) || context.watch.stopping || !run.holdsLease();
+}
+
+/** One call, once the row's campaign limiter and the account limiter let it go. */
 async function attempt(
   context: DispatchContext,
   campaignId: string,
   message: PubMessage,
-  state: { attempts: number },
+  row: RowProgress,
   run: ChunkRun,
-): Promise<PubAccepted> {
-  const closed = (): boolean => !context.watch.isOpen(campaignId) || context.watch.stopping || !run.holdsLease();
-  if (closed()) throw new AbortError(new GateClosedError());
+): Promise<PubResult | typeof GATE_CLOSED> {
+  if (gateClosed(context, campaignId, run)) return GATE_CLOSED;
   const campaignLimiter = context.campaignLimiter(campaignId);
   if (campaignLimiter !== undefined) await run.idle(campaignLimiter.take());
   await context.limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
-  if (closed()) throw new AbortError(new GateClosedError());
-  state.attempts++;
+  if (gateClosed(context, campaignId, run)) return GATE_CLOSED;
+  row.attempts++;
   const started = performance.now();
   const result = await context.client.pub(message);
   // Tokens that came due while this answer was handled go now, not after every other answer ready to be handled.
@@ -79,43 +127,7 @@ async function attempt(
   const tookMs = performance.now() - started;
   context.metrics.pubDuration.observe(tookMs / 1000);
   context.slots.observeLatency(tookMs);
-  if (result.ok) {
-    context.metrics.pubRequests.labels('ok', 'OK').inc();
-    context.onAnswered();
-    return result;
-  }
-  const retryClass = retryClassOf(result.code, result.httpStatus);
-  if (retryClass !== 'throttle') context.onAnswered();
-  context.metrics.pubRequests.labels(retryClass === 'throttle' ? 'throttled' : 'error', result.code).inc();
-  const error = new AttemptError(result, retryClass);
-  if (retryClass === 'systemic' || retryClass === 'permanent') throw new AbortError(error);
-  throw error;
-}
-
-/** p-retry counts attempts; the pauses between them are ours, so that a row waiting out a backoff holds no slot. */
-function retryOptions(context: DispatchContext, state: { throttles: number }, run: ChunkRun): Parameters<typeof pRetry>[1] {
-  return {
-    retries: TRANSIENT_ATTEMPTS_PER_RUN - 1,
-    minTimeout: 0,
-    maxTimeout: 0,
-    shouldConsumeRetry: ({ error }) => !(isThrottle(error) && state.throttles <= FREE_THROTTLES),
-    onFailedAttempt: async ({ error, retriesLeft, retriesConsumed }) => {
-      if (!(error instanceof AttemptError)) return;
-      if (error.retryClass === 'throttle') {
-        state.throttles++;
-        context.metrics.throttled.inc();
-        context.onThrottled();
-        await run.idle(sleep(backoffMs('throttle', Math.min(state.throttles, 8))));
-        return;
-      }
-      context.metrics.retries.labels(error.refusal.code).inc();
-      if (error.retryClass === 'transient' && retriesLeft > 0) await run.idle(sleep(backoffMs('transient', retriesConsumed + 1)));
-    },
-  };
-}
-
-function isThrottle(error: Error): boolean {
-  return error instanceof AttemptError && error.retryClass === 'throttle';
+  return result;
 }
 
 async function pauseForSystemicFailure(context: DispatchContext, campaignId: string, reason: string): Promise<void> {

@@ -36,6 +36,8 @@ interface CallState {
   accountId: string;
   fault: FaultKind | undefined;
   arrivedAt: number;
+  /** The TopicFullName the call asked for, recorded with refused calls too (so a caller's retries can be told apart). */
+  topic: string | undefined;
 }
 
 /**
@@ -67,6 +69,7 @@ export class ApiHandler {
       accountId: '',
       fault: undefined,
       arrivedAt,
+      topic: params.all.get('TopicFullName'),
     };
     try {
       await this.process(state, request, res);
@@ -172,7 +175,7 @@ export class ApiHandler {
       this.deps.log.countOnly('unknown', code);
       return;
     }
-    this.deps.log.add({ t: state.arrivedAt, action, accountId: state.accountId, code, fault: state.fault });
+    this.deps.log.add({ t: state.arrivedAt, action, accountId: state.accountId, code, fault: state.fault, topic: state.topic });
   }
 
   private errorContext(state: CallState): { action: string; requestId: string; hostId: string; format: CallEnvelope['format'] } {

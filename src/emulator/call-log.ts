@@ -12,6 +12,7 @@ export interface CallRecord {
   fault?: FaultKind;
   /** Decimal digits of the MessageId issued (Pub, PubBroadcast). */
   messageId?: string;
+  /** The message's topic (Pub, PubBroadcast); for a refused Pub, the TopicFullName it asked for. */
   topic?: string;
   qos?: number;
 }

@@ -15,6 +15,8 @@ interface WireExtra {
 
 export interface ChunkJobData {
   readonly m: readonly WireMessage[];
+  /** Attempts already made for rows handed back unsent by earlier runs of the chunk, by row number. */
+  readonly a?: Readonly<Record<number, number>>;
 }
 
 export function toWire(message: PubMessage): WireMessage {

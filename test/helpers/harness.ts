@@ -20,7 +20,8 @@ export class Harness {
   emulator: RunningEmulator | undefined;
   redisUrl = redisUrl();
 
-  async startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  /** Starts an emulator (on `port` when given, to stand in for one that was closed: workers keep its URL). */
+  async startEmulator(options: EmulatorOptions & { port?: number } = {}): Promise<RunningEmulator> {
     this.emulator = await startEmulator({ port: 0, mqtt: false, accessKeys: [ACCESS_KEY], ...options });
     return this.emulator;
   }
