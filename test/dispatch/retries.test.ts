@@ -6,6 +6,7 @@ import { BACKOFF_BOUNDS, TRANSIENT_ATTEMPTS_PER_RUN } from '../../src/pub/retry-
 import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness, finished } from '../helpers/harness.js';
+import { until } from '../helpers/subscribers.js';
 import { parseCsv } from '../pipeline/fixtures.js';
 
 const TRANSIENT_CODES = ['iot.system.SystemException', 'ServiceUnavailable', 'ConnectionReset'];
@@ -67,7 +68,7 @@ describe('transient failures', () => {
 
     const submitted = await runCli(['submit', file, '--name', 'outage'], h.env());
     expect(submitted.code).toBe(0);
-    await until(() => failing.stats.calls().length >= 3 * TRANSIENT_ATTEMPTS_PER_RUN, 15_000);
+    await until(() => failing.stats.calls().length >= 3 * TRANSIENT_ATTEMPTS_PER_RUN, 15_000, 'every attempt of the first run');
     const outage = callsByTopic(failing.stats.calls());
     await failing.close();
     // The chunk waits out BullMQ's backoff (5 s) before its next run, against an endpoint that works again.
@@ -98,11 +99,3 @@ describe('transient failures', () => {
     }
   });
 });
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
