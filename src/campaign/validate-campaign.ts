@@ -1,3 +1,4 @@
+import type { PubMessage } from '../types/pub-message.js';
 import { isDataColumn } from './fields.js';
 import type { CampaignFormat } from './format.js';
 import { openCampaignPass, type CampaignPass, type ReadCampaignOptions } from './read-campaign.js';
@@ -23,6 +24,8 @@ export interface ValidateCampaignOptions extends ReadCampaignOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Keep at most this many errors (rows are still all counted). Default: unlimited. */
   readonly maxErrors?: number;
+  /** Told of each valid row's message, in file order; reading waits when it returns a promise. */
+  readonly onValidRow?: (message: PubMessage) => Promise<void> | undefined;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -63,6 +66,7 @@ export async function validateCampaign(path: string, options: ValidateCampaignOp
   const pass = await openCampaignPass(path, options);
   const errors = new ErrorList(options.maxErrors ?? Number.POSITIVE_INFINITY);
   const report = options.onProgress;
+  const onValidRow = options.onValidRow;
   let rows = 0;
   let valid = 0;
   let lastReport = Date.now();
@@ -70,8 +74,11 @@ export async function validateCampaign(path: string, options: ValidateCampaignOp
   try {
     for await (const result of pass.rows) {
       rows++;
-      if (result.ok) valid++;
-      else errors.add(result.errors);
+      if (result.ok) {
+        valid++;
+        const behind = onValidRow?.(result.message);
+        if (behind !== undefined) await behind;
+      } else errors.add(result.errors);
       if (report !== undefined && rows % PROGRESS_CHECK_ROWS === 0 && Date.now() - lastReport >= PROGRESS_INTERVAL_MS) {
         lastReport = Date.now();
         report(pass.progress.bytesRead, pass.progress.totalBytes);

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { readCampaign, readCampaignName, validateCampaign, type CampaignSummary, type RowError } from '../campaign/index.js';
+import { readCampaignName, validateCampaign, type CampaignSummary, type RowError } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
-import type { PubMessage } from '../types/pub-message.js';
 import { campaignIdOf, defaultCampaignName } from './campaign-id.js';
 import { CampaignStore } from './campaign-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
-import { toWire, type ChunkJobData } from './wire-message.js';
+import { RowSpool } from './row-spool.js';
+import type { ChunkJobData } from './wire-message.js';
 import { writeRejects } from './rejects.js';
 import { recordIngestRows } from '../metrics/ingest.js';
 import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
@@ -50,12 +50,27 @@ export interface SubmitResult {
 }
 
 const JOBS_PER_BULK = 10;
+const DEFAULT_CHUNK_SIZE = 100;
 
-/** Validates the whole file first (nothing touches Redis if it is refused), then streams it into the queue. */
+/**
+ * Validates the whole file first (nothing touches Redis if it is refused), keeping its valid rows in a spool on
+ * disk, then streams the spool into the queue.
+ */
 export async function submitCampaign(redis: Redis, prefix: string, options: SubmitOptions): Promise<SubmitResult> {
-  const summary = await validateCampaign(options.file, {
-    onProgress: (done, total) => options.onProgress?.({ phase: 'validate', done, total }),
-  });
+  const spool = new RowSpool(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  try {
+    const summary = await validateCampaign(options.file, {
+      onProgress: (done, total) => options.onProgress?.({ phase: 'validate', done, total }),
+      onValidRow: (message) => spool.add(message),
+    });
+    await spool.finish();
+    return await enqueueValidated(redis, prefix, options, summary, spool);
+  } finally {
+    spool.remove();
+  }
+}
+
+async function enqueueValidated(redis: Redis, prefix: string, options: SubmitOptions, summary: CampaignSummary, spool: RowSpool): Promise<SubmitResult> {
   const rejectsPath = await refuseOrWriteRejects(options, summary);
   await recordIngestRows(redis, prefix, summary);
   const name = options.name ?? defaultCampaignName(options.file, await readCampaignName(options.file));
@@ -86,7 +101,7 @@ export async function submitCampaign(redis: Redis, prefix: string, options: Subm
       ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
     });
   }
-  const chunks = await enqueueRows(redis, prefix, id, summary.valid, options);
+  const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, options);
   await store.markEnqueued(id, chunks);
   return { id, name, rows: summary.valid, invalid: summary.invalid, chunks, alreadySubmitted: false, rejectsPath };
 }
@@ -116,10 +131,8 @@ function describe(error: RowError): string {
 }
 
 /** Adds chunk jobs with ids fixed by position, so a repeated or resumed submit adds each chunk once. */
-async function enqueueRows(redis: Redis, prefix: string, id: string, total: number, options: SubmitOptions): Promise<number> {
+async function enqueueChunks(redis: Redis, prefix: string, id: string, total: number, spool: RowSpool, options: SubmitOptions): Promise<number> {
   const queue = campaignQueue(redis, prefix, id);
-  const chunkSize = options.chunkSize ?? 100;
-  let chunk: PubMessage[] = [];
   let jobs: Array<{ name: string; data: ChunkJobData; opts: typeof CHUNK_JOB_OPTIONS & { jobId: string } }> = [];
   let chunkIndex = 0;
   let enqueued = 0;
@@ -130,19 +143,11 @@ async function enqueueRows(redis: Redis, prefix: string, id: string, total: numb
     jobs = [];
     options.onProgress?.({ phase: 'enqueue', done: enqueued, total });
   };
-  const closeChunk = async (): Promise<void> => {
-    if (chunk.length === 0) return;
-    jobs.push({ name: 'chunk', data: { m: chunk.map(toWire) }, opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(chunkIndex++) } });
-    chunk = [];
-    if (jobs.length >= JOBS_PER_BULK) await flushJobs();
-  };
   try {
-    for await (const result of readCampaign(options.file)) {
-      if (!result.ok) continue;
-      chunk.push(result.message);
-      if (chunk.length >= chunkSize) await closeChunk();
+    for await (const data of spool.read()) {
+      jobs.push({ name: 'chunk', data, opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(chunkIndex++) } });
+      if (jobs.length >= JOBS_PER_BULK) await flushJobs();
     }
-    await closeChunk();
     await flushJobs();
   } finally {
     await queue.close();
