@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   FC_CAMPAIGN_NOT_FOUND: { exit: 2, summary: 'no campaign of that id' },
   FC_REDIS_UNREACHABLE: { exit: 3, summary: 'Redis does not answer' },
   FC_ENDPOINT_UNREACHABLE: { exit: 3, summary: 'the IoT endpoint does not answer' },
+  FC_TEMP_UNWRITABLE: { exit: 3, summary: "the temp folder cannot hold the campaign's rows" },
   FC_CAMPAIGN_FAILED_ROWS: { exit: 1, summary: 'the campaign finished with failed rows' },
   FC_INTERNAL: { exit: 1, summary: 'an internal error' },
 } as const;

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FleetcastError } from '../errors/fleetcast-error.js';
 import type { PubMessage } from '../types/pub-message.js';
 import { toWire, type ChunkJobData, type WireMessage } from './wire-message.js';
 
@@ -11,15 +12,25 @@ import { toWire, type ChunkJobData, type WireMessage } from './wire-message.js';
  * validating the campaign file a second time, and queues exactly the rows that were validated.
  */
 export class RowSpool {
-  readonly #dir = mkdtempSync(join(tmpdir(), 'fleetcast-spool-'));
-  readonly #path = join(this.#dir, 'chunks.ndjson');
-  readonly #out: WriteStream = createWriteStream(this.#path);
+  readonly #dir: string;
+  readonly #path: string;
+  readonly #out: WriteStream;
   readonly #chunkSize: number;
   #chunk: WireMessage[] = [];
   #chunks = 0;
+  #failure: unknown;
 
   constructor(chunkSize: number) {
     this.#chunkSize = chunkSize;
+    try {
+      this.#dir = mkdtempSync(join(tmpdir(), 'fleetcast-spool-'));
+    } catch (error) {
+      throw unwritable(error);
+    }
+    this.#path = join(this.#dir, 'chunks.ndjson');
+    this.#out = createWriteStream(this.#path);
+    // A full disk must end the submit with its reason, not crash the process on an unheard 'error'.
+    this.#out.on('error', (error) => (this.#failure ??= error));
   }
 
   /** Chunks written so far. */
@@ -29,6 +40,7 @@ export class RowSpool {
 
   /** Adds a row; returns a promise only when the disk is behind and the caller should wait for it. */
   add(message: PubMessage): Promise<void> | undefined {
+    if (this.#failure !== undefined) throw unwritable(this.#failure);
     this.#chunk.push(toWire(message));
     return this.#chunk.length >= this.#chunkSize ? this.#writeChunk() : undefined;
   }
@@ -37,7 +49,8 @@ export class RowSpool {
   async finish(): Promise<void> {
     if (this.#chunk.length > 0) await this.#writeChunk();
     this.#out.end();
-    await once(this.#out, 'close');
+    if (!this.#out.closed) await once(this.#out, 'close');
+    if (this.#failure !== undefined) throw unwritable(this.#failure);
   }
 
   /** The chunks in order, as queued jobs carry them; read a block at a time, so memory stays flat. */
@@ -60,6 +73,17 @@ export class RowSpool {
     const data: ChunkJobData = { m: this.#chunk };
     this.#chunk = [];
     this.#chunks++;
-    return this.#out.write(`${JSON.stringify(data)}\n`) ? undefined : once(this.#out, 'drain').then(() => undefined);
+    if (this.#out.write(`${JSON.stringify(data)}\n`)) return undefined;
+    return once(this.#out, 'drain').then(
+      () => undefined,
+      (error: unknown) => {
+        throw unwritable(error);
+      },
+    );
   }
+}
+
+function unwritable(cause: unknown): FleetcastError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new FleetcastError('FC_TEMP_UNWRITABLE', `cannot keep the campaign's rows in the temp folder ${tmpdir()} (${reason}); free space there or set TMPDIR`, { cause });
 }

@@ -88,6 +88,18 @@ describe('bad input gets a clear error and nothing is enqueued', () => {
     expect(result.stderr).toMatch(/apt-get install redis-server/);
   });
 
+  it('exits 3 and queues nothing when the temp folder cannot hold the rows', async () => {
+    const file = join(dir, 'ok-temp.csv');
+    writeFileSync(file, `${HEADER}${GOOD}`);
+    const own = uniquePrefix();
+
+    const result = await runCli(['submit', file, '--name', 'temp'], { REDIS_URL: redisUrl(), FLEETCAST_PREFIX: own, TMPDIR: join(dir, 'no-such-folder') });
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/temp folder \S*no-such-folder .*set TMPDIR/);
+    expect(await keysOf(redis, own)).toEqual([]);
+  });
+
   it('names every bad configuration value in one message', async () => {
     const result = await runCli(['worker'], {
       REDIS_URL: 'http://nope',
