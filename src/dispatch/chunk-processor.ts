@@ -44,7 +44,7 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
     });
     if (unfinished === 0) return pending.length;
     if (!run.holdsLease()) throw new Error('this process was frozen past its job lock; the chunk runs elsewhere');
-    // The report's attempts count every call made for a row, over all the runs of its chunk.
+    // The report's attempts count the calls of every run that handed the row back (a killed run's are lost with it).
     await job.updateData({ ...job.data, a: { ...priorAttempts, ...attemptsSoFar } });
     if (context.watch.stopping && token !== undefined) {
       await job.moveToDelayed(Date.now() + REQUEUE_DELAY_MS, token);
