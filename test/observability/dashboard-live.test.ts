@@ -2,17 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { campaignIdOf } from '../../src/queue/campaign-id.js';
 import { runCli, startWorkerProcess, type CliResult, type WorkerProcess } from '../helpers/cli.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { CONTRACT_METRICS, PROMETHEUS_DIR, alertExpressions, panelQueries, substitute, variableQueries } from './grafana-files.js';
 import { familyOf, metricNamesOf, typedFamilies } from './promql-names.js';
 import { freePort, prometheusBinary, sleep, startPrometheus, type PrometheusServer } from './prometheus-server.js';
 
 const PROMETHEUS = prometheusBinary();
-if (PROMETHEUS === undefined) console.warn('prometheus not found: skipping the live dashboard test (apt-get install prometheus; CI installs it)');
 
 const ROWS = 2000;
 const CAMPAIGN = 'observed-fleet';
@@ -41,7 +41,7 @@ function nonLoopbackAddress(): string | undefined {
     .find((address) => address !== undefined && address.family === 'IPv4' && !address.internal)?.address;
 }
 
-describe.skipIf(PROMETHEUS === undefined)('the dashboard and rules against a real worker and a real Prometheus', () => {
+describeWithTool('prometheus', PROMETHEUS, 'the dashboard and rules against a real worker and a real Prometheus', () => {
   const prefix = uniquePrefix();
   let redis: Redis;
   let dir: string;

@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithTool } from '../helpers/tools.js';
 import { PROMETHEUS_DIR } from './grafana-files.js';
 
 const available = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!available) console.warn('promtool not found: skipping the Prometheus config and rule checks (apt-get install prometheus; CI installs it)');
 
 function promtool(...args: string[]): { status: number | null; output: string } {
   const result = spawnSync('promtool', args, { cwd: PROMETHEUS_DIR, encoding: 'utf8', timeout: 30_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-describe.skipIf(!available)('Prometheus config and alert rules (promtool)', () => {
+describeWithTool('promtool', available ? 'promtool' : undefined, 'Prometheus config and alert rules (promtool)', () => {
   it('the config is valid and loads the rules', () => {
     const result = promtool('check', 'config', 'prometheus.yml');
     expect(result.output).toContain('SUCCESS');

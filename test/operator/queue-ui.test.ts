@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness } from '../helpers/harness.js';
+import { describeWithTool } from '../helpers/tools.js';
 
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((path) => path !== undefined && path !== '' && existsSync(path));
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UI_AUTH = { FLEETCAST_UI_USER: 'operator', FLEETCAST_UI_PASSWORD: 'queue-ui-pass-51c7' };
 
@@ -15,7 +18,7 @@ function portOf(output: string): number {
   return Number(port);
 }
 
-describe('the queue UI on the worker port', () => {
+describeWithTool('chromium', CHROMIUM, 'the queue UI on the worker port', () => {
   let harness: Harness;
   let browser: Browser | undefined;
 
@@ -39,7 +42,7 @@ describe('the queue UI on the worker port', () => {
     await heldCampaign('held-ui');
     const [worker] = await harness.startWorkers(1, {}, ['--metrics-port', '0']);
     const port = portOf(worker?.output() ?? '');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage();
 
     const response = await page.goto(`http://127.0.0.1:${port}/queues`);
