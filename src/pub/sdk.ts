@@ -1,7 +1,6 @@
 import IotModule from '@alicloud/iot20180120';
 import type OpenApiModule from '@alicloud/openapi-client';
 import { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
-import OpenApiUtilModule from '@alicloud/openapi-util';
 import { RuntimeOptions } from '@alicloud/tea-util';
 
 /** The CommonJS SDK's classes sit on `.default` under Node's ESM loader, and are the default under vitest. */
@@ -10,7 +9,6 @@ function interopDefault<T>(module: { default: T }): T {
 }
 
 export const IotClient = interopDefault(IotModule);
-export const OpenApiUtil = interopDefault(OpenApiUtilModule);
 export type IotClientInstance = InstanceType<typeof IotModule.default>;
 export type OpenApiClient = InstanceType<typeof OpenApiModule.default>;
 export { Config, OpenApiRequest, Params, RuntimeOptions };
