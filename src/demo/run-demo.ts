@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type FleetcastConfig } from '../config/config.js';
 import { startEmulator } from '../emulator/index.js';
+import { recordIngestRows } from '../metrics/ingest.js';
 import { CampaignStore } from '../queue/campaign-store.js';
 import { submitCampaign } from '../queue/producer.js';
 import { connectRedis } from '../redis/connection.js';
@@ -72,7 +73,11 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
     const client = await connectRedis(config.redisUrl);
     cleanups.push(() => client.quit().then(() => undefined));
     const started = performance.now();
-    const submitted = await submitCampaign(client, config.prefix, { file, name: `demo-${Date.now()}` });
+    const submitted = await submitCampaign(client, config.prefix, {
+      file,
+      name: `demo-${Date.now()}`,
+      onAccepted: (rows) => recordIngestRows(client, config.prefix, rows),
+    });
     options.log(`campaign ${submitted.id}: ${submitted.rows} rows queued`);
     const store = new CampaignStore(client, config.prefix);
     const record = await waitForCampaign(store, submitted.id);

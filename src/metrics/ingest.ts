@@ -13,8 +13,9 @@ export function ingestCountsKey(prefix: string): string {
 }
 
 /**
- * Counts the rows of one validated campaign file (`valid` and `invalid`). Called by the producer once per
- * submitted file; the totals reach `fleetcast_ingest_rows_total{result}` on every worker's `/metrics`.
+ * Counts the rows of one validated campaign file (`valid` and `invalid`). Called once per accepted file, from the
+ * producer's `onAccepted`, by whoever submits it (the submit command, a schedule's firing, the demo); the totals
+ * reach `fleetcast_ingest_rows_total{result}` on every worker's `/metrics`.
  */
 export async function recordIngestRows(redis: Redis, prefix: string, rows: { readonly valid: number; readonly invalid: number }): Promise<void> {
   const key = ingestCountsKey(prefix);

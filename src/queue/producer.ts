@@ -9,7 +9,6 @@ import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { RowSpool } from './row-spool.js';
 import type { ChunkJobData } from './wire-message.js';
 import { writeRejects } from './rejects.js';
-import { recordIngestRows } from '../metrics/ingest.js';
 import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
 
 /** What `fleetcast submit` asks for. */
@@ -30,6 +29,14 @@ export interface SubmitOptions {
   /** Rows per queued job. @defaultValue 100 */
   readonly chunkSize?: number;
   readonly onProgress?: (event: SubmitProgress) => void;
+  /** Awaited once the file is accepted, before anything is queued (also when it was submitted before). */
+  readonly onAccepted?: (rows: AcceptedRows) => Promise<void>;
+}
+
+/** Row counts of an accepted file: what `fleetcast_ingest_rows_total` counts. */
+export interface AcceptedRows {
+  readonly valid: number;
+  readonly invalid: number;
 }
 
 export interface SubmitProgress {
@@ -72,7 +79,7 @@ export async function submitCampaign(redis: Redis, prefix: string, options: Subm
 
 async function enqueueValidated(redis: Redis, prefix: string, options: SubmitOptions, summary: CampaignSummary, spool: RowSpool): Promise<SubmitResult> {
   const rejectsPath = await refuseOrWriteRejects(options, summary);
-  await recordIngestRows(redis, prefix, summary);
+  await options.onAccepted?.({ valid: summary.valid, invalid: summary.invalid });
   const name = options.name ?? defaultCampaignName(options.file, await readCampaignName(options.file));
   const id = campaignIdOf(name);
   const fingerprint = await fingerprintOf(options.file, options.skipInvalid === true ? 'skip-invalid' : 'strict');

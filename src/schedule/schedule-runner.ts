@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { recordIngestRows } from '../metrics/ingest.js';
 import { bullPrefix } from '../queue/keys.js';
 import { submitCampaign, type SubmitResult } from '../queue/producer.js';
 import { recordScheduleRun } from './recurring.js';
@@ -43,6 +44,7 @@ async function fire(redis: Redis, prefix: string, job: Job<ScheduleJobData>, log
       ...(data.rate === null ? {} : { rate: data.rate }),
       ...(data.priority === null ? {} : { priority: data.priority }),
       schedule: { startAt: undefined, window: data.window === null ? undefined : parseSendWindow(data.window, data.timeZone) },
+      onAccepted: (rows) => recordIngestRows(redis, prefix, rows),
     });
     await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: result.id, rows: result.rows, error: null });
     log(`schedule ${data.name}: campaign ${result.id} with ${result.rows} rows`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { createSchedule, submitCampaign, writeReport } from '../lazy.js';
+import { recordIngestRows } from '../../metrics/ingest.js';
 import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../../schedule/send-window.js';
 import { formatInZone } from '../../schedule/time-zone.js';
@@ -77,6 +78,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
             skipInvalid: flags.skipInvalid === true,
             ...(flags.rejects === undefined ? {} : { rejectsPath: flags.rejects }),
             schedule: timing.schedule,
+            onAccepted: (rows) => recordIngestRows(redis, config.prefix, rows),
             onProgress: (event) => {
               if (!json) progress.update(`${event.phase === 'validate' ? 'validating' : 'queueing'} ${file} ${bar(event.total === 0 ? 1 : event.done / event.total)}`);
             },
