@@ -5,7 +5,7 @@
 import type * as ProducerModule from '../queue/producer.js';
 import type * as RetryFailedModule from '../queue/retry-failed.js';
 import type * as ReportModule from '../report/report.js';
-import type * as RecurringModule from '../schedule/recurring.js';
+import type * as RecurringModule from '../scheduler/recurring.js';
 
 type Producer = typeof ProducerModule;
 type Report = typeof ReportModule;
@@ -21,15 +21,15 @@ export async function writeReport(...args: Parameters<Report['writeReport']>): R
 }
 
 export async function createSchedule(...args: Parameters<Recurring['createSchedule']>): ReturnType<Recurring['createSchedule']> {
-  return (await import('../schedule/recurring.js')).createSchedule(...args);
+  return (await import('../scheduler/recurring.js')).createSchedule(...args);
 }
 
 export async function listSchedules(...args: Parameters<Recurring['listSchedules']>): ReturnType<Recurring['listSchedules']> {
-  return (await import('../schedule/recurring.js')).listSchedules(...args);
+  return (await import('../scheduler/recurring.js')).listSchedules(...args);
 }
 
 export async function removeSchedule(...args: Parameters<Recurring['removeSchedule']>): ReturnType<Recurring['removeSchedule']> {
-  return (await import('../schedule/recurring.js')).removeSchedule(...args);
+  return (await import('../scheduler/recurring.js')).removeSchedule(...args);
 }
 
 export async function retryFailed(...args: Parameters<RetryFailed['retryFailed']>): ReturnType<RetryFailed['retryFailed']> {

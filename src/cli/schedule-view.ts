@@ -1,4 +1,4 @@
-import type { ScheduleView } from '../schedule/recurring.js';
+import type { ScheduleView } from '../scheduler/recurring.js';
 import { formatInZone } from '../schedule/time-zone.js';
 
 /** A schedule in `--json` output: times as ISO 8601. */

@@ -1,7 +1,7 @@
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import type { CampaignSchedule } from './campaign-schedule.js';
 import { nextCronFiring } from './cron.js';
-import { requireScheduleName } from './recurring.js';
+import { requireScheduleName } from './schedule-name.js';
 import { parseSendWindow, type SendWindow } from './send-window.js';
 import { parseStartTime } from './start-time.js';
 import { localTimeZone, requireTimeZone } from './time-zone.js';

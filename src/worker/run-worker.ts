@@ -9,7 +9,7 @@ import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
 import { connectRedis } from '../redis/connection.js';
-import { startScheduleRunner } from '../schedule/schedule-runner.js';
+import { startScheduleRunner } from '../scheduler/schedule-runner.js';
 import { startMetricsServer } from './metrics-server.js';
 import { QUEUE_UI_PATH, queueUiAuthFrom, startQueueUi } from './queue-ui.js';
 import type { WorkerOptions } from './worker-options.js';

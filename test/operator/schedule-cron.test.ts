@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CampaignRecord } from '../../src/queue/campaign-record.js';
-import { listSchedules, type ScheduleView } from '../../src/schedule/recurring.js';
+import { listSchedules, type ScheduleView } from '../../src/scheduler/recurring.js';
 import { runCli } from '../helpers/cli.js';
 import { PRODUCT_KEY, writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness, finished } from '../helpers/harness.js';

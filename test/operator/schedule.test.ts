@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { listSchedules } from '../../src/schedule/recurring.js';
+import { listSchedules } from '../../src/scheduler/recurring.js';
 import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness, finished } from '../helpers/harness.js';

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { validateCampaign } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { badInput } from '../queue/producer.js';
-import { nextCronFiring } from './cron.js';
+import { nextCronFiring } from '../schedule/cron.js';
 import { scheduleRunsKey, schedulesQueue, type ScheduleJobData, type ScheduleRun } from './schedule-queue.js';
 
 /** What `fleetcast submit FILE --cron EXPR --name NAME` asks for. */
@@ -31,14 +31,7 @@ export interface ScheduleView {
   readonly lastRun: ScheduleRun | null;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
 const KEEP_FIRINGS = { removeOnComplete: 100, removeOnFail: 100 } as const;
-
-export function requireScheduleName(name: string | undefined): string {
-  if (name === undefined) throw new FleetcastError('FC_BAD_USAGE', '--cron needs --name: the schedule is known by it, and each run is named NAME-<time>');
-  if (!NAME.test(name)) throw new FleetcastError('FC_BAD_USAGE', `schedule name "${name}" must be 1 to 48 letters, digits, '.', '_' or '-'`);
-  return name;
-}
 
 /** Validates the file now, then creates (or replaces) the schedule. Returns its first firing. */
 export async function createSchedule(redis: Redis, prefix: string, schedule: NewSchedule): Promise<number> {

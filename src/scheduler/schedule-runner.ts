@@ -6,8 +6,8 @@ import { bullPrefix } from '../queue/keys.js';
 import { submitCampaign, type SubmitResult } from '../queue/producer.js';
 import { recordScheduleRun } from './recurring.js';
 import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.js';
-import { parseSendWindow } from './send-window.js';
-import { wallTimeAt } from './time-zone.js';
+import { parseSendWindow } from '../schedule/send-window.js';
+import { wallTimeAt } from '../schedule/time-zone.js';
 
 /** Fires recurring schedules in a worker process: each firing submits its file as a new campaign. */
 export interface ScheduleRunner {
