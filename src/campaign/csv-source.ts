@@ -1,4 +1,4 @@
-import { CsvTokenizer, type CsvFatalProblem, type CsvRecord } from './csv-tokenizer.js';
+import { CsvFatalProblem, csvRecords, type CsvRecord } from './csv-records.js';
 import { readUtf8Chunks, type ReadProgress } from './byte-source.js';
 import { USER_PROP_PREFIX } from './fields.js';
 import { REPORT_OUTCOME_COLUMNS, isReportHeader, unmarkReportCell } from './report-file.js';
@@ -65,27 +65,18 @@ function headerOf(names: readonly string[]): Header {
  */
 export function openCsvSource(path: string, progress: ReadProgress): RecordSource {
   let header: Header | undefined;
-
-  const fail = (problem: CsvFatalProblem): never => failFile(path, 'MALFORMED_RECORD', problem.line, { detail: problem.detail });
-
   let row = 0;
 
-  function* drain(batch: CsvRecord[], fatal: CsvFatalProblem | undefined): Generator<SourceRecord> {
-    let first = 0;
-    if (header === undefined && batch.length > 0) {
-      header = readHeader(batch[0] as CsvRecord);
-      first = 1;
-    }
-    for (let i = first; i < batch.length; i++) yield toSourceRecord(batch[i] as CsvRecord, header ?? NO_HEADER, ++row);
-    batch.length = 0;
-    if (fatal !== undefined) fail(fatal);
-  }
-
   async function* records(): AsyncGenerator<SourceRecord> {
-    const tokenizer = new CsvTokenizer();
-    const batch: CsvRecord[] = [];
-    for await (const chunk of readUtf8Chunks(path, progress)) yield* drain(batch, tokenizer.push(chunk, batch));
-    yield* drain(batch, tokenizer.end(batch));
+    try {
+      for await (const record of csvRecords(readUtf8Chunks(path, progress))) {
+        if (header === undefined) header = readHeader(record);
+        else yield toSourceRecord(record, header, ++row);
+      }
+    } catch (error) {
+      if (error instanceof CsvFatalProblem) failFile(path, 'MALFORMED_RECORD', error.line, { detail: error.detail });
+      throw error;
+    }
     if (header === undefined) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file is empty' });
     if (row === 0) failFile(path, 'EMPTY_FILE', HEADER_LINE, { detail: ': the file has only a header' });
   }
