@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { b64, PubRequest, randomProductKey, sdkClient } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = `${ROOT}dist/src/emulator/main.js`;
+const MAIN = `${ROOT}dist/workers/emulator.js`;
 
 function run(args: string[]): { child: ChildProcessWithoutNullStreams; lines: AsyncIterator<string> } {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npx tsc -p tsconfig.json first`);
