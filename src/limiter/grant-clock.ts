@@ -1,3 +1,4 @@
+import { monotonicClock, type Clock, type Timer } from '../runtime/clock.js';
 import { FairWaiters } from './fair-waiters.js';
 
 /** A gap this long before the next token leaves room for a pause of a few ms (a young-generation collection). */
@@ -15,7 +16,8 @@ export class GrantClock {
   readonly #tokens: number[] = [];
   #tokenHead = 0;
   readonly #waiters = new FairWaiters();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #timer: Timer | undefined;
   #timerAt = Infinity;
   #dropped = 0;
   readonly #onShort: () => void;
@@ -24,9 +26,11 @@ export class GrantClock {
   /**
    * @param onShort - called whenever more callers wait than tokens are left, so more can be requested.
    * @param onIdleGap - called, after the calls just let go have started, when no token is due for `IDLE_GAP_MS`.
+   * @param clock - monotonic time (token times are on its scale) and the timer that hands out tokens.
    */
-  constructor(maxLateMs: number, onShort: () => void, onIdleGap?: () => void) {
+  constructor(maxLateMs: number, onShort: () => void, onIdleGap?: () => void, clock: Clock = monotonicClock) {
     this.#maxLateMs = maxLateMs;
+    this.#clock = clock;
     this.#onShort = onShort;
     this.#onIdleGap = onIdleGap;
   }
@@ -42,7 +46,7 @@ export class GrantClock {
   }
 
   /** How far ahead of now the last token lies, ms (0 when none does). */
-  aheadMs(now = performance.now()): number {
+  aheadMs(now = this.#clock.now()): number {
     const last = this.#tokens[this.#tokens.length - 1];
     return last === undefined || this.tokens === 0 ? 0 : Math.max(0, last - now);
   }
@@ -60,8 +64,8 @@ export class GrantClock {
     });
   }
 
-  /** Adds `count` tokens spread evenly over `spanMs` from `start` (`performance.now()` ms; overdue ones expire as usual). */
-  addGrant(count: number, spanMs: number, start = performance.now()): void {
+  /** Adds `count` tokens spread evenly over `spanMs` from `start` (the clock's ms; overdue ones expire as usual). */
+  addGrant(count: number, spanMs: number, start = this.#clock.now()): void {
     const step = spanMs / count;
     const last = this.#tokens[this.#tokens.length - 1];
     for (let i = 0; i < count; i++) this.#tokens.push(start + i * step);
@@ -78,11 +82,11 @@ export class GrantClock {
    * for the endpoint's pauses in each second: see AccountLimiterOptions.guard.
    */
   poke(): void {
-    if (this.waiting > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= performance.now()) this.drain();
+    if (this.waiting > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= this.#clock.now()) this.drain();
   }
 
   drain(): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     this.#dropStale(now);
     let handedOut = 0;
     while (this.waiting > 0 && this.tokens > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= now) {
@@ -102,7 +106,7 @@ export class GrantClock {
   releaseAll(): void {
     for (let resolve = this.#waiters.shift(); resolve !== undefined; resolve = this.#waiters.shift()) resolve();
     this.#compact();
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -121,10 +125,10 @@ export class GrantClock {
     const at = this.waiting > 0 ? next : next + this.#maxLateMs;
     if (this.#timer !== undefined) {
       if (this.#timerAt <= at) return;
-      clearTimeout(this.#timer);
+      this.#clock.clearTimeout(this.#timer);
     }
     this.#timerAt = at;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
       this.drain();

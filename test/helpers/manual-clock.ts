@@ -23,8 +23,10 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
+  /** Like Node's: a delay under 1 ms is 1 ms, and a fraction of a ms is cut off. */
   setTimeout(callback: () => void, ms: number): Timer {
-    const timer: ManualTimer = { at: this.#now + Math.max(0, ms), order: this.#order++, callback, unref: () => timer };
+    const delay = ms < 1 ? 1 : Math.trunc(ms);
+    const timer: ManualTimer = { at: this.#now + delay, order: this.#order++, callback, unref: () => timer };
     this.#timers.add(timer);
     return timer;
   }
@@ -39,11 +41,12 @@ export class ManualClock implements Clock {
   }
 
   /**
-   * Moves time forward by `ms`, running each timer due on the way at its own time, and letting the promises
-   * it settles run before the next one.
+   * Lets what is pending run at the current time, then moves time forward by `ms`, running each timer due on
+   * the way at its own time and letting the promises it settles run before the next one.
    */
   async advance(ms: number): Promise<void> {
     const end = this.#now + ms;
+    await settle();
     for (let timer = this.#nextDue(end); timer !== undefined; timer = this.#nextDue(end)) {
       this.#timers.delete(timer);
       this.#now = Math.max(this.#now, timer.at);
