@@ -1,8 +1,10 @@
 import type { Secret } from '../config/secret.js';
 import type { PubMessage } from '../types/pub-message.js';
+import { debugDetailOf, describeCallFailure, serviceRefusal, unreadableAnswer, type CallFailure, type CallSetting } from './call-failure.js';
 import type { PubRefused, PubResult } from './pub-result.js';
 import { clearReadTimersAfterAnswers } from './read-timer.js';
 import { Config, IotClient, OpenApiRequest, Params, RuntimeOptions, type IotClientInstance } from './sdk.js';
+import { keepStatusOfUnreadableAnswers } from './unreadable-answer.js';
 
 /** Where and how to call `Pub`. */
 export interface PubClientOptions {
@@ -14,6 +16,8 @@ export interface PubClientOptions {
   readonly signature: 'v1' | 'v3';
   /** Connect and read timeout per call, ms. */
   readonly timeoutMs: number;
+  /** Told of every call that threw, with the error's stack stripped of the request (for `FLEETCAST_DEBUG`). */
+  readonly onFailure?: (refusal: PubRefused, detail: string) => void;
 }
 
 const MESSAGE_ID = /"MessageId"\s*:\s*"?(\d+)/;
@@ -28,9 +32,18 @@ export class PubClient {
   readonly #client: IotClientInstance;
   readonly #params: Params;
   readonly #runtime: RuntimeOptions;
+  readonly #setting: CallSetting;
+  readonly #onFailure: PubClientOptions['onFailure'];
 
   constructor(options: PubClientOptions) {
     clearReadTimersAfterAnswers();
+    keepStatusOfUnreadableAnswers();
+    this.#setting = {
+      endpoint: options.endpoint,
+      timeoutMs: options.timeoutMs,
+      secrets: [options.accessKeyId, options.accessKeySecret.reveal()],
+    };
+    this.#onFailure = options.onFailure;
     this.#client = new IotClient(
       new Config({
         accessKeyId: options.accessKeyId,
@@ -61,9 +74,11 @@ export class PubClient {
     const request = new OpenApiRequest({ query: pubQuery(message), body: { MessageContent: message.messageContent } });
     try {
       const response = (await this.#client.callApi(this.#params, request, this.#runtime)) as { body?: unknown; statusCode?: number };
-      return parseAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode);
+      return parseAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
     } catch (error) {
-      return refusalOf(error);
+      const refusal = refusalOf(error, this.#setting);
+      this.#onFailure?.(refusal, debugDetailOf(error, this.#setting));
+      return refusal;
     }
   }
 }
@@ -86,48 +101,39 @@ export function pubQuery(message: PubMessage): Record<string, string> {
 }
 
 /** Reads an HTTP 2xx answer: success with MessageId, or a business error (`Success:false`, Code, ErrorMessage). */
-export function parseAnswer(body: string, httpStatus: number | undefined): PubResult {
+export function parseAnswer(body: string, httpStatus: number | undefined, setting: CallSetting = {}): PubResult {
   const requestId = REQUEST_ID.exec(body)?.[1] ?? '';
   if (SUCCESS_TRUE.test(body)) {
     const messageId = MESSAGE_ID.exec(body)?.[1];
     if (messageId !== undefined) return { ok: true, messageId, requestId };
-    return refused('InvalidResponse', 'success without a MessageId', requestId, httpStatus);
+    return refused({ code: 'InvalidResponse', message: `HTTP ${httpStatus ?? '?'} success without a MessageId`, requestId, ...status(httpStatus) });
   }
+  let parsed: { Code?: unknown; ErrorMessage?: unknown; Message?: unknown };
   try {
-    const parsed = JSON.parse(body) as { Code?: unknown; ErrorMessage?: unknown; Message?: unknown };
-    const code = typeof parsed.Code === 'string' && parsed.Code !== '' ? parsed.Code : 'InvalidResponse';
-    const text = parsed.ErrorMessage ?? parsed.Message;
-    return refused(code, typeof text === 'string' ? text : '', requestId, httpStatus);
+    parsed = JSON.parse(body) as typeof parsed;
   } catch {
-    return refused('InvalidResponse', `unreadable answer: ${body.slice(0, 120)}`, requestId, httpStatus);
+    return refused(unreadableAnswer(httpStatus, body.length, undefined, setting));
   }
+  const text = parsed.ErrorMessage ?? parsed.Message;
+  if (typeof parsed.Code !== 'string' || parsed.Code === '') {
+    const message = `HTTP ${httpStatus ?? '?'} answer with neither Success nor a Code — check FLEETCAST_ENDPOINT, or a proxy in between`;
+    return refused({ code: 'InvalidResponse', message, requestId, ...status(httpStatus) });
+  }
+  return refused(serviceRefusal(parsed.Code, typeof text === 'string' ? text : '', requestId, httpStatus, setting));
 }
 
-interface SdkFailure {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly message?: unknown;
-  readonly statusCode?: unknown;
-  readonly data?: { readonly RequestId?: unknown; readonly Message?: unknown; readonly statusCode?: unknown };
+/**
+ * Turns what the SDK throws (gateway errors with HTTP 4xx/5xx, transport errors, timeouts) into a refusal whose
+ * message is a short sentence without the signed request the SDK appends to its own error text.
+ */
+export function refusalOf(error: unknown, setting: CallSetting = {}): PubRefused {
+  return refused(describeCallFailure(error, setting));
 }
 
-/** Turns what the SDK throws (gateway errors with HTTP 4xx/5xx, transport errors, timeouts) into a refusal. */
-export function refusalOf(error: unknown): PubRefused {
-  const failure = (typeof error === 'object' && error !== null ? error : {}) as SdkFailure;
-  const status = typeof failure.statusCode === 'number' ? failure.statusCode : undefined;
-  const requestId = typeof failure.data?.RequestId === 'string' ? failure.data.RequestId : '';
-  if (failure.data !== undefined && typeof failure.code === 'string' && failure.code !== 'undefined') {
-    const text = typeof failure.data.Message === 'string' ? failure.data.Message : String(failure.message);
-    return refused(failure.code, text, requestId, status);
-  }
-  if (failure.name === 'RequestTimeoutError') return refused('RequestTimeout', String(failure.message), '', undefined);
-  if (typeof failure.code === 'string' && /^E[A-Z_]+$/.test(failure.code)) {
-    return refused(failure.code, String(failure.message), '', undefined);
-  }
-  if (failure.name === 'SyntaxError') return refused('InvalidResponse', 'unreadable error answer', requestId, status);
-  return refused('InvalidResponse', String(failure.message ?? error), requestId, status);
+function refused(failure: CallFailure): PubRefused {
+  return { ok: false, code: failure.code, message: failure.message, requestId: failure.requestId ?? '', httpStatus: failure.httpStatus };
 }
 
-function refused(code: string, message: string, requestId: string, httpStatus: number | undefined): PubRefused {
-  return { ok: false, code, message, requestId, httpStatus };
+function status(httpStatus: number | undefined): { httpStatus?: number } {
+  return httpStatus === undefined ? {} : { httpStatus };
 }
