@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { Script } from '../redis/script.js';
+import { every, monotonicClock, type Clock } from '../runtime/clock.js';
 
 /** How the shared rate reacts to throttling. */
 export interface AdaptiveRateOptions {
@@ -30,6 +32,10 @@ export interface AdaptiveRateOptions {
    * (a busy gateway, not a full quota) must not drive the rate down. @defaultValue 0.1
    */
   readonly minThrottledShare?: number;
+  /** Monotonic time for the seconds in which answers are judged, and the poll's timer. @defaultValue the real one */
+  readonly clock?: Clock;
+  /** Where a failed read or change of the shared rate is logged. @defaultValue the worker log on stderr */
+  readonly errors?: ErrorLog;
 }
 
 /**
@@ -71,16 +77,21 @@ const CLEAR_THROTTLED_COUNT = 50;
 export class AdaptiveRate {
   readonly #redis: Redis;
   readonly #key: string;
-  readonly #options: Required<AdaptiveRateOptions>;
+  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors'>>;
+  readonly #clock: Clock;
+  readonly #errors: ErrorLog;
   readonly #apply: (rate: number) => void;
   #rate: number;
-  #timer: NodeJS.Timeout | undefined;
+  #stopPolling: (() => void) | undefined;
   #cutting = false;
   readonly #window = { startedAt: 0, answered: 0, throttled: 0 };
 
   constructor(redis: Redis, key: string, options: AdaptiveRateOptions, apply: (rate: number) => void) {
     this.#redis = redis;
     this.#key = key;
+    const { clock = monotonicClock, errors = processErrorLog, ...settings } = options;
+    this.#clock = clock;
+    this.#errors = errors;
     this.#options = {
       decrease: 0.8,
       steepDecrease: 0.5,
@@ -91,7 +102,7 @@ export class AdaptiveRate {
       quietMs: 2000,
       pollMs: 250,
       minThrottledShare: 0.1,
-      ...options,
+      ...settings,
     };
     this.#apply = apply;
     this.#rate = options.cap;
@@ -102,12 +113,11 @@ export class AdaptiveRate {
   }
 
   start(): void {
-    this.#timer = setInterval(() => void this.#adjust('probe'), this.#options.pollMs);
-    this.#timer.unref();
+    this.#stopPolling = every(this.#clock, this.#options.pollMs, () => void this.#adjust('probe'), { unref: true });
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#stopPolling?.();
   }
 
   /** Reported for every attempt that got an answer other than throttling. */
@@ -130,7 +140,7 @@ export class AdaptiveRate {
    * again and again, a full quota or not, and the rate never rose again: 1,050 → 105 calls/s in a minute).
    */
   #rollWindow(): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     if (now - this.#window.startedAt < 1000) return;
     if (this.#window.throttled >= MIN_THROTTLED_TO_CUT && this.#overShare()) this.#cut();
     this.#window.startedAt = now;
@@ -163,8 +173,9 @@ export class AdaptiveRate {
         this.#rate = rate;
         this.#apply(rate);
       }
-    } catch {
-      // Redis unreachable: keep the current rate; the next poll tries again.
+    } catch (error) {
+      // Keep the current rate; the next poll tries again.
+      this.#errors.report('adaptive rate', `${command} of the shared rate`, error);
     }
   }
 }
