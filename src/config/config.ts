@@ -29,6 +29,8 @@ export interface FleetcastConfig {
   readonly abortMinimumRows: number;
   /** Lower the shared rate on throttling and probe back up (AIMD). Env `FLEETCAST_ADAPTIVE` (`on`/`off`). @defaultValue on */
   readonly adaptive: boolean;
+  /** Workers print every failed call with its stack to stderr, stripped of the signed request. Env `FLEETCAST_DEBUG` (`1`/`0`). @defaultValue off */
+  readonly debug: boolean;
 }
 
 export type ConfigOverrides = Partial<Record<'redisUrl' | 'prefix' | 'endpoint' | 'regionId' | 'iotInstanceId' | 'rate' | 'signature', string>>;
@@ -61,6 +63,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const adaptive = nonEmpty(env.FLEETCAST_ADAPTIVE) ?? 'on';
   if (adaptive !== 'on' && adaptive !== 'off') problems.push(`FLEETCAST_ADAPTIVE must be on or off (got "${adaptive}")`);
 
+  const debug = nonEmpty(env.FLEETCAST_DEBUG) ?? '0';
+  if (debug !== '0' && debug !== '1') problems.push(`FLEETCAST_DEBUG must be 1 or 0 (got "${debug}")`);
+
   const signature = pick('signature', 'FLEETCAST_SIGNATURE') ?? 'v3';
   if (signature !== 'v1' && signature !== 'v3') problems.push(`FLEETCAST_SIGNATURE must be v1 or v3 (got "${signature}")`);
 
@@ -90,6 +95,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     abortFailureRatio,
     abortMinimumRows,
     adaptive: adaptive !== 'off',
+    debug: debug === '1',
   });
 }
 

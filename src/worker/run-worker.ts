@@ -51,7 +51,14 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
       })
     : undefined;
   adaptive?.start();
-  const client = new PubClient({ endpoint: config.endpoint, regionId: config.regionId, ...credentials, signature: config.signature, timeoutMs: config.timeoutMs });
+  const client = new PubClient({
+    endpoint: config.endpoint,
+    regionId: config.regionId,
+    ...credentials,
+    signature: config.signature,
+    timeoutMs: config.timeoutMs,
+    ...(config.debug ? { onFailure: (refusal, detail) => log(`debug: Pub failed: ${refusal.code}: ${refusal.message}\n    ${detail}`) } : {}),
+  });
   const dispatcher = new Dispatcher({
     redis,
     prefix: config.prefix,

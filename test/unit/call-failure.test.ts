@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
 import { describeCallFailure, serviceRefusal } from '../../src/pub/call-failure.js';
 import { redactCallText } from '../../src/pub/redact.js';
 import { retryClassOf } from '../../src/pub/retry-table.js';
@@ -89,5 +90,14 @@ describe('errors a user reads', () => {
     expectClean(clean);
     expect(clean).toContain('http://10.0.0.1:8080');
     expect(redactCallText(`socket hang up${V1_TAIL}`)).toBe('socket hang up');
+  });
+});
+
+describe('FLEETCAST_DEBUG', () => {
+  it('is off unless set to 1, and any other value is named as bad configuration', () => {
+    expect(loadConfig({}).debug).toBe(false);
+    expect(loadConfig({ FLEETCAST_DEBUG: '1' }).debug).toBe(true);
+    expect(loadConfig({ FLEETCAST_DEBUG: '0' }).debug).toBe(false);
+    expect(() => loadConfig({ FLEETCAST_DEBUG: 'yes' })).toThrow(/FLEETCAST_DEBUG must be 1 or 0/);
   });
 });
