@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { isCampaignState, storedWindow, type CampaignState } from '../queue/campaign-record.js';
 import { activeCampaignsKey, campaignKeys, controlChannel } from '../queue/keys.js';
+import { every, wallClock, type Clock } from '../runtime/clock.js';
 import { isHeld, sendableUntil } from '../schedule/campaign-schedule.js';
 
 /** What a worker needs to know about a campaign it serves; refreshed from Redis. */
@@ -17,6 +19,16 @@ export interface WatchedCampaign {
   sendableUntil: number;
 }
 
+/** How a CampaignWatch polls, and what it reads the time from. */
+export interface CampaignWatchOptions {
+  /** @defaultValue 250 */
+  readonly pollMs?: number;
+  /** Epoch time, for start times and send windows, and the poll's timer. @defaultValue the real one */
+  readonly clock?: Clock;
+  /** Where a failed poll or a lost subscriber connection is logged. @defaultValue the worker log on stderr */
+  readonly errors?: ErrorLog;
+}
+
 /** `stopping`: this process shuts down; rows not yet sent go back to the queue. */
 export type Gate = 'open' | 'cancelled' | 'stopping';
 
@@ -31,21 +43,25 @@ export class CampaignWatch {
   readonly #subscriber: Redis;
   readonly #prefix: string;
   readonly #pollMs: number;
+  readonly #clock: Clock;
+  readonly #errors: ErrorLog;
   readonly #campaigns = new Map<string, WatchedCampaign>();
   readonly #gateWaiters = new Map<string, Array<() => void>>();
   readonly #onChange: (active: ReadonlySet<string>) => void;
   /** Campaigns reported to `onChange` since they became active. */
   readonly #served = new Set<string>();
-  #timer: NodeJS.Timeout | undefined;
+  #stopPolling: (() => void) | undefined;
   #polling: Promise<void> | undefined;
   #stopping = false;
 
-  constructor(redis: Redis, prefix: string, onChange: (active: ReadonlySet<string>) => void, pollMs = 250) {
+  constructor(redis: Redis, prefix: string, onChange: (active: ReadonlySet<string>) => void, options: CampaignWatchOptions = {}) {
     this.#redis = redis;
+    this.#pollMs = options.pollMs ?? 250;
+    this.#clock = options.clock ?? wallClock;
+    this.#errors = options.errors ?? processErrorLog;
     this.#subscriber = redis.duplicate();
-    this.#subscriber.on('error', () => undefined);
+    this.#subscriber.on('error', (error) => this.#errors.report('redis connection', 'campaign watch subscriber', error));
     this.#prefix = prefix;
-    this.#pollMs = pollMs;
     this.#onChange = onChange;
   }
 
@@ -53,7 +69,7 @@ export class CampaignWatch {
     await this.#subscriber.subscribe(controlChannel(this.#prefix));
     this.#subscriber.on('message', () => void this.poll());
     await this.poll();
-    this.#timer = setInterval(() => void this.poll(), this.#pollMs);
+    this.#stopPolling = every(this.#clock, this.#pollMs, () => void this.poll());
   }
 
   /** Releases every row waiting at a gate with `stopping`. */
@@ -68,7 +84,7 @@ export class CampaignWatch {
 
   async stop(): Promise<void> {
     this.beginStop();
-    clearInterval(this.#timer);
+    this.#stopPolling?.();
     await this.#polling;
     this.#subscriber.disconnect();
     for (const id of this.#gateWaiters.keys()) this.#wake(id);
@@ -105,13 +121,13 @@ export class CampaignWatch {
     const campaign = this.#campaigns.get(id);
     const state = campaign?.state ?? 'cancelled';
     if (state === 'cancelled') return 'cancelled';
-    if (state !== 'paused' && campaign !== undefined && !heldNow(campaign)) return 'open';
+    if (state !== 'paused' && campaign !== undefined && !this.#heldNow(campaign)) return 'open';
     return undefined;
   }
 
   isOpen(id: string): boolean {
     const campaign = this.#campaigns.get(id);
-    if (campaign === undefined || heldNow(campaign)) return false;
+    if (campaign === undefined || this.#heldNow(campaign)) return false;
     return campaign.state === 'running' || campaign.state === 'enqueuing' || campaign.state === 'finished';
   }
 
@@ -127,12 +143,13 @@ export class CampaignWatch {
     try {
       ids = await this.#redis.smembers(activeCampaignsKey(this.#prefix));
       await Promise.all(ids.map((id) => this.#refreshOne(id)));
-    } catch {
+    } catch (error) {
+      this.#errors.report('campaign poll', 'active campaigns', error);
       return;
     }
     const active = new Set(ids);
     for (const id of this.#campaigns.keys()) {
-      if (!active.has(id)) await this.#refreshOne(id).catch(() => undefined);
+      if (!active.has(id)) await this.#refreshOne(id).catch((error: unknown) => this.#errors.report('campaign poll', `campaign ${id}`, error));
     }
     this.#onChange(this.#toServe(active));
   }
@@ -163,11 +180,15 @@ export class CampaignWatch {
     campaign.rate = rate === null || rate === '' ? undefined : Number(rate);
     // A cancelled campaign is never held: its rows must reach a worker to end `cancelled`.
     const schedule = { startAt: startAt === null || startAt === '' ? undefined : Number(startAt), window: storedWindow(window, windowTz) };
-    const now = Date.now();
+    const now = this.#clock.now();
     campaign.held = next !== 'cancelled' && isHeld(schedule, now);
     campaign.sendableUntil = campaign.held || next === 'cancelled' ? Infinity : sendableUntil(schedule, now);
     this.#campaigns.set(id, campaign);
     if (next !== 'paused' && !campaign.held) this.#wake(id);
+  }
+
+  #heldNow(campaign: WatchedCampaign): boolean {
+    return campaign.held || this.#clock.now() >= campaign.sendableUntil;
   }
 
   forget(id: string): void {
@@ -180,8 +201,4 @@ export class CampaignWatch {
     this.#gateWaiters.delete(id);
     waiters?.forEach((resolve) => resolve());
   }
-}
-
-function heldNow(campaign: WatchedCampaign): boolean {
-  return campaign.held || Date.now() >= campaign.sendableUntil;
 }

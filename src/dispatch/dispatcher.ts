@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AccountLimiter } from '../limiter/account-limiter.js';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import type { FleetcastMetrics } from '../metrics/metrics.js';
 import type { PubClient } from '../pub/pub-client.js';
 import { CampaignStore, type AbortCriteria } from '../queue/campaign-store.js';
@@ -36,6 +37,8 @@ export interface DispatcherOptions {
   readonly concurrency: number;
   /** Called with every error a queue worker reports (they never stop the process). */
   readonly onError?: (error: Error) => void;
+  /** Where errors this process recovers from by itself are logged (Redis connections, polls). @defaultValue the worker log on stderr */
+  readonly errors?: ErrorLog;
   readonly onThrottled?: () => void;
   readonly onAnswered?: () => void;
 }
@@ -56,7 +59,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#options = options;
     const store = new CampaignStore(options.redis, options.prefix, options.abort);
-    this.#watch = new CampaignWatch(options.redis, options.prefix, (active) => this.#sync(active));
+    this.#watch = new CampaignWatch(options.redis, options.prefix, (active) => this.#sync(active), { errors: options.errors ?? processErrorLog });
     this.#context = {
       limiter: options.limiter,
       client: options.client,
@@ -122,7 +125,8 @@ export class Dispatcher {
   #startWorker(id: string): void {
     const { redis, prefix, concurrency } = this.#options;
     const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
-    connection.on('error', () => undefined);
+    const errors = this.#options.errors ?? processErrorLog;
+    connection.on('error', (error) => errors.report('redis connection', `queue worker of campaign ${id}`, error));
     const worker = new Worker<ChunkJobData>(campaignKeys(prefix, id).queueName, chunkProcessor(this.#context, id), {
       connection,
       prefix: bullPrefix(prefix),
