@@ -4,11 +4,11 @@ import { KeyedWindows, SlidingWindow } from './quota.js';
 
 /** Per-account call quotas, one strict sliding window per account and quota name. */
 export class AccountQuotas {
-  private readonly windows = new Map<string, SlidingWindow>();
-  private readonly limits: Readonly<Record<QuotaName, { limit: number; windowMs: number }>>;
+  readonly #windows = new Map<string, SlidingWindow>();
+  readonly #limits: Readonly<Record<QuotaName, { limit: number; windowMs: number }>>;
 
   constructor(options: Pick<ResolvedEmulatorOptions, 'qps' | 'batchPubQps' | 'pubBroadcastQps'>) {
-    this.limits = {
+    this.#limits = {
       Pub: { limit: options.qps, windowMs: 1000 },
       BatchPub: { limit: options.batchPubQps, windowMs: 1000 },
       PubBroadcast: { limit: options.pubBroadcastQps, windowMs: 1000 },
@@ -18,38 +18,38 @@ export class AccountQuotas {
 
   window(accountId: string, name: QuotaName): SlidingWindow {
     const key = `${accountId}\n${name}`;
-    let window = this.windows.get(key);
+    let window = this.#windows.get(key);
     if (!window) {
-      const { limit, windowMs } = this.limits[name];
+      const { limit, windowMs } = this.#limits[name];
       window = new SlidingWindow(limit, windowMs);
-      this.windows.set(key, window);
+      this.#windows.set(key, window);
     }
     return window;
   }
 
   clear(): void {
-    this.windows.clear();
+    this.#windows.clear();
   }
 }
 
 /** Messages per second per device; every addressed device must fit for the call to pass. */
 export class DeviceQuotas {
-  private readonly windows: KeyedWindows;
+  readonly #windows: KeyedWindows;
 
   constructor(readonly limit: number) {
-    this.windows = new KeyedWindows(limit);
+    this.#windows = new KeyedWindows(limit);
   }
 
   /** Admits the call when every device fits, recording one message for each. */
   tryAdmit(devices: readonly string[], now: number): boolean {
     if (this.limit <= 0 || devices.length === 0) return true;
-    const windows = devices.map((device) => this.windows.get(device, now));
+    const windows = devices.map((device) => this.#windows.get(device, now));
     if (!windows.every((window) => window.fits(now))) return false;
     for (const window of windows) window.record(now);
     return true;
   }
 
   clear(): void {
-    this.windows.clear();
+    this.#windows.clear();
   }
 }

@@ -8,7 +8,7 @@ import type { MessageBroker } from './broker.js';
 import type { CallLog } from './call-log.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { EmulatorAnswerError, businessError, gatewayError, type ErrorAnswer } from './error-codes.js';
-import type { FaultKind, FaultPlan } from './faults.js';
+import { brokenAnswer, type FaultKind, type FaultPlan } from './faults.js';
 import { MessageIdGenerator, newRequestId } from './message-id.js';
 import type { ResolvedEmulatorOptions } from './options.js';
 import { parseCallParams, readBody } from './params.js';
@@ -45,18 +45,21 @@ interface CallState {
  * delivery to the broker, then the answer. Faults are drawn after the signature check.
  */
 export class ApiHandler {
-  private readonly authenticator: Authenticator;
-  private readonly messageIds = new MessageIdGenerator();
-  private readonly arrivals: ArrivalClock;
+  readonly #authenticator: Authenticator;
+  readonly #messageIds = new MessageIdGenerator();
+  readonly #arrivals: ArrivalClock;
 
-  constructor(private readonly deps: ApiHandlerDeps) {
+  readonly #deps: ApiHandlerDeps;
+
+  constructor(deps: ApiHandlerDeps) {
+    this.#deps = deps;
     const { options } = deps;
-    this.authenticator = new Authenticator(options.accessKeys, options.timestampToleranceMs, options.nonceCacheSize);
-    this.arrivals = new ArrivalClock(deps.clock);
+    this.#authenticator = new Authenticator(options.accessKeys, options.timestampToleranceMs, options.nonceCacheSize);
+    this.#arrivals = new ArrivalClock(deps.clock);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const arrivedAt = this.arrivals.now();
+    const arrivedAt = this.#arrivals.now();
     const body = await readBody(req);
     const url = req.url ?? '';
     const mark = url.indexOf('?');
@@ -72,22 +75,22 @@ export class ApiHandler {
       topic: params.all.get('TopicFullName'),
     };
     try {
-      await this.process(state, request, res);
+      await this.#process(state, request, res);
     } catch (error) {
       if (!(error instanceof EmulatorAnswerError)) throw error;
-      await this.answerError(state, error.answer, res);
+      await this.#answerError(state, error.answer, res);
     }
   }
 
-  private async process(state: CallState, request: SignedRequest, res: ServerResponse): Promise<void> {
-    const { deps } = this;
-    const call = this.authenticator.authenticate(request, state.envelope);
+  async #process(state: CallState, request: SignedRequest, res: ServerResponse): Promise<void> {
+    const deps = this.#deps;
+    const call = this.#authenticator.authenticate(request, state.envelope);
     state.accountId = call.accountId;
     const action = ACTIONS.get(call.action);
     if (!action || call.version !== API_VERSION) throw new EmulatorAnswerError(gatewayError('InvalidApi.NotFound'));
 
     state.fault = deps.faults.nextFault();
-    if (state.fault !== undefined && state.fault !== 'reset') return this.answerFault(state, res);
+    if (state.fault !== undefined && state.fault !== 'reset') return this.#answerFault(state, res);
 
     const window = deps.quotas.window(call.accountId, action.quotaName(request.params.all));
     if (!window.fits(state.arrivedAt)) throw new EmulatorAnswerError(gatewayError('Throttling.User'));
@@ -97,16 +100,16 @@ export class ApiHandler {
       params: request.params.all,
       registry: deps.registry,
       instanceId: deps.options.instanceId,
-      messageIds: this.messageIds,
+      messageIds: this.#messageIds,
     });
     if (!deps.deviceQuotas.tryAdmit(plan.devices, state.arrivedAt)) {
       throw new EmulatorAnswerError(businessError('iot.messagebroker.RateLimit'));
     }
-    await this.deliverAndAnswer(state, plan, res);
+    await this.#deliverAndAnswer(state, plan, res);
   }
 
-  private async deliverAndAnswer(state: CallState, plan: ActionPlan, res: ServerResponse): Promise<void> {
-    const { deps } = this;
+  async #deliverAndAnswer(state: CallState, plan: ActionPlan, res: ServerResponse): Promise<void> {
+    const deps = this.#deps;
     const action = state.envelope.action;
     const code = state.fault === 'reset' ? 'ConnectionReset' : 'OK';
     const index = deps.log.add({
@@ -120,11 +123,11 @@ export class ApiHandler {
       qos: plan.qos,
     });
     try {
-      await this.publish(plan.deliveries);
+      await this.#publish(plan.deliveries);
     } catch {
       const failed = businessError('iot.messagebroker.PublishMessageException');
       deps.log.changeCode(index, action, code, failed.code);
-      return this.send(state, renderError(failed, this.errorContext(state)), res);
+      return this.#send(state, renderError(failed, this.#errorContext(state)), res);
     }
     deps.log.markDelivered(plan.deliveries.length);
     if (state.fault === 'reset') {
@@ -134,20 +137,26 @@ export class ApiHandler {
     deps.log.markAccepted();
     const fields: SuccessFields = { requestId: state.requestId, quoteMessageId: deps.options.quoteMessageId };
     if (plan.messageId !== undefined) fields.messageId = plan.messageId.toString();
-    await this.send(state, renderSuccess(action, fields, state.envelope.format), res);
+    await this.#send(state, renderSuccess(action, fields, state.envelope.format), res);
   }
 
-  private publish(deliveries: ActionPlan['deliveries']): Promise<unknown> {
-    const { broker } = this.deps;
+  #publish(deliveries: ActionPlan['deliveries']): Promise<unknown> {
+    const { broker } = this.#deps;
     const [only] = deliveries;
     if (deliveries.length === 1 && only) return broker.publish(only);
     return Promise.all(deliveries.map((delivery) => broker.publish(delivery)));
   }
 
-  private async answerFault(state: CallState, res: ServerResponse): Promise<void> {
+  async #answerFault(state: CallState, res: ServerResponse): Promise<void> {
     const { fault } = state;
     if (fault === 'hang') {
-      this.record(state, 'NoAnswer');
+      this.#record(state, 'NoAnswer');
+      return;
+    }
+    const broken = fault === undefined ? undefined : brokenAnswer(fault, this.#deps.options.faultStatus);
+    if (broken !== undefined) {
+      this.#record(state, fault === 'empty' ? 'EmptyAnswer' : 'NotJsonAnswer');
+      write(state.requestId, broken, res);
       return;
     }
     const answer =
@@ -156,40 +165,40 @@ export class ApiHandler {
         : fault === 'unavailable'
           ? gatewayError('ServiceUnavailable')
           : businessError('iot.system.SystemException');
-    await this.answerError(state, answer, res);
+    await this.#answerError(state, answer, res);
   }
 
-  private async answerError(state: CallState, answer: ErrorAnswer, res: ServerResponse): Promise<void> {
+  async #answerError(state: CallState, answer: ErrorAnswer, res: ServerResponse): Promise<void> {
     if (state.fault === 'reset') {
-      this.record(state, 'ConnectionReset');
+      this.#record(state, 'ConnectionReset');
       res.socket?.destroy();
       return;
     }
-    this.record(state, answer.code);
-    await this.send(state, renderError(answer, this.errorContext(state)), res);
+    this.#record(state, answer.code);
+    await this.#send(state, renderError(answer, this.#errorContext(state)), res);
   }
 
-  private record(state: CallState, code: string): void {
+  #record(state: CallState, code: string): void {
     const action = state.envelope.action;
     if (!ACTIONS.has(action)) {
-      this.deps.log.countOnly('unknown', code);
+      this.#deps.log.countOnly('unknown', code);
       return;
     }
-    this.deps.log.add({ t: state.arrivedAt, action, accountId: state.accountId, code, fault: state.fault, topic: state.topic });
+    this.#deps.log.add({ t: state.arrivedAt, action, accountId: state.accountId, code, fault: state.fault, topic: state.topic });
   }
 
-  private errorContext(state: CallState): { action: string; requestId: string; hostId: string; format: CallEnvelope['format'] } {
+  #errorContext(state: CallState): { action: string; requestId: string; hostId: string; format: CallEnvelope['format'] } {
     return {
       action: state.envelope.action || 'Error',
       requestId: state.requestId,
-      hostId: this.deps.options.hostId,
+      hostId: this.#deps.options.hostId,
       format: state.envelope.format,
     };
   }
 
   /** Answers now, or after the drawn latency (then the returned promise settles once answered). */
-  private send(state: CallState, answer: RenderedAnswer, res: ServerResponse): Promise<void> | undefined {
-    const latency = this.deps.faults.nextLatencyMs();
+  #send(state: CallState, answer: RenderedAnswer, res: ServerResponse): Promise<void> | undefined {
+    const latency = this.#deps.faults.nextLatencyMs();
     if (latency > 0) return sleep(latency).then(() => write(state.requestId, answer, res));
     write(state.requestId, answer, res);
     return undefined;

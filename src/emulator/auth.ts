@@ -75,24 +75,23 @@ function prepareKey(key: Required<EmulatorAccessKey>): PreparedKey {
 
 /** Checks signatures V1 and V3, the timestamp window and nonce reuse. Throws gateway errors. */
 export class Authenticator {
-  private readonly keys: Map<string, PreparedKey>;
-  private readonly nonces: NonceCache;
+  readonly #keys: Map<string, PreparedKey>;
+  readonly #nonces: NonceCache;
   /** The last timestamp text parsed and its time: calls within a second carry the same text. */
-  private lastTimestamp = '';
-  private lastTime = NaN;
+  #lastTimestamp = '';
+  #lastTime = NaN;
 
-  constructor(
-    keys: readonly Required<EmulatorAccessKey>[],
-    private readonly toleranceMs: number,
-    nonceCacheSize: number,
-  ) {
-    this.keys = new Map(keys.map((key) => [key.accessKeyId, prepareKey(key)]));
-    this.nonces = new NonceCache(toleranceMs, nonceCacheSize);
+  readonly #toleranceMs: number;
+
+  constructor(keys: readonly Required<EmulatorAccessKey>[], toleranceMs: number, nonceCacheSize: number) {
+    this.#toleranceMs = toleranceMs;
+    this.#keys = new Map(keys.map((key) => [key.accessKeyId, prepareKey(key)]));
+    this.#nonces = new NonceCache(toleranceMs, nonceCacheSize);
   }
 
   authenticate(request: SignedRequest, envelope: CallEnvelope, now = Date.now()): AuthenticatedCall {
-    const checked = envelope.signing === 'V3' ? this.checkV3(request, envelope, now) : this.checkV1(request, now);
-    if (!this.nonces.remember(`${checked.key.accessKeyId}\n${checked.nonce}`, now)) {
+    const checked = envelope.signing === 'V3' ? this.#checkV3(request, envelope, now) : this.#checkV1(request, now);
+    if (!this.#nonces.remember(`${checked.key.accessKeyId}\n${checked.nonce}`, now)) {
       throw new EmulatorAnswerError(gatewayError('SignatureNonceUsed'));
     }
     const call: AuthenticatedCall = {
@@ -107,30 +106,30 @@ export class Authenticator {
     return call;
   }
 
-  private checkV1(request: SignedRequest, now: number): { key: PreparedKey; nonce: string } {
+  #checkV1(request: SignedRequest, now: number): { key: PreparedKey; nonce: string } {
     const params = request.params.all;
     const signature = requireParam(params, 'Signature');
-    const key = this.findKey(requireParam(params, 'AccessKeyId'));
+    const key = this.#findKey(requireParam(params, 'AccessKeyId'));
     const method = params.get('SignatureMethod');
     if (method !== 'HMAC-SHA1') throw new EmulatorAnswerError(gatewayError('InvalidSignatureMethod'));
-    this.checkTime(requireParam(params, 'Timestamp'), now);
+    this.#checkTime(requireParam(params, 'Timestamp'), now);
     const nonce = requireParam(params, 'SignatureNonce');
     const expected = signV1(request.method, params, key.v1);
     if (!sameText(expected, signature)) throw new EmulatorAnswerError(gatewayError('SignatureDoesNotMatch'));
     return { key, nonce };
   }
 
-  private checkV3(
+  #checkV3(
     request: SignedRequest,
     envelope: CallEnvelope,
     now: number,
   ): { key: PreparedKey; nonce: string } {
     const auth = envelope.v3;
     if (!auth) throw new EmulatorAnswerError(gatewayError('IncompleteSignature'));
-    const key = this.findKey(auth.accessKeyId);
+    const key = this.#findKey(auth.accessKeyId);
     const date = header(request.headers, 'x-acs-date');
     if (date === undefined) throw new EmulatorAnswerError(gatewayError('MissingParameter', 'x-acs-date is mandatory.'));
-    this.checkTime(date, now);
+    this.#checkTime(date, now);
     const nonce = header(request.headers, 'x-acs-signature-nonce');
     if (!nonce) throw new EmulatorAnswerError(gatewayError('MissingParameter', 'x-acs-signature-nonce is mandatory.'));
     const hashedPayload = header(request.headers, 'x-acs-content-sha256') ?? '';
@@ -156,20 +155,20 @@ export class Authenticator {
     return { key, nonce };
   }
 
-  private findKey(accessKeyId: string): PreparedKey {
-    const key = this.keys.get(accessKeyId);
+  #findKey(accessKeyId: string): PreparedKey {
+    const key = this.#keys.get(accessKeyId);
     if (!key) throw new EmulatorAnswerError(gatewayError('InvalidAccessKeyId.NotFound'));
     return key;
   }
 
-  private checkTime(timestamp: string, now: number): void {
-    if (timestamp !== this.lastTimestamp) {
-      this.lastTime = TIMESTAMP_PATTERN.test(timestamp) ? Date.parse(timestamp) : NaN;
-      this.lastTimestamp = timestamp;
+  #checkTime(timestamp: string, now: number): void {
+    if (timestamp !== this.#lastTimestamp) {
+      this.#lastTime = TIMESTAMP_PATTERN.test(timestamp) ? Date.parse(timestamp) : NaN;
+      this.#lastTimestamp = timestamp;
     }
-    const time = this.lastTime;
+    const time = this.#lastTime;
     if (Number.isNaN(time)) throw new EmulatorAnswerError(gatewayError('InvalidTimeStamp.Format'));
-    if (Math.abs(now - time) > this.toleranceMs) throw new EmulatorAnswerError(gatewayError('InvalidTimeStamp.Expired'));
+    if (Math.abs(now - time) > this.#toleranceMs) throw new EmulatorAnswerError(gatewayError('InvalidTimeStamp.Expired'));
   }
 }
 

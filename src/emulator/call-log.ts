@@ -79,14 +79,14 @@ function newChunk(): Chunk {
 
 /** Interns strings as small numbers so records stay in typed arrays. */
 class Interner {
-  private readonly ids = new Map<string, number>();
+  readonly #ids = new Map<string, number>();
   readonly values: string[] = [];
 
   id(value: string): number {
-    let id = this.ids.get(value);
+    let id = this.#ids.get(value);
     if (id === undefined) {
       id = this.values.length;
-      this.ids.set(value, id);
+      this.#ids.set(value, id);
       this.values.push(value);
     }
     return id;
@@ -107,36 +107,40 @@ export interface CallEntry {
 
 /** Column-wise record of calls (typed arrays in chunks) plus counters; cheap enough for millions of calls. */
 export class CallLog implements EmulatorStats {
-  private chunks: Chunk[] = [];
-  private size = 0;
-  private unrecorded = 0;
-  private accepted = 0;
-  private delivered = 0;
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly actions = new Interner();
-  private readonly accounts = new Interner();
-  private readonly codes = new Interner();
+  #chunks: Chunk[] = [];
+  #size = 0;
+  #unrecorded = 0;
+  #accepted = 0;
+  #delivered = 0;
+  readonly #counts = new Map<string, Map<string, number>>();
+  readonly #actions = new Interner();
+  readonly #accounts = new Interner();
+  readonly #codes = new Interner();
 
-  constructor(
-    private readonly recordCalls: boolean,
-    private readonly maxRecorded: number,
-    private readonly clock: () => number,
-  ) {}
+  readonly #recordCalls: boolean;
+  readonly #maxRecorded: number;
+  readonly #clock: () => number;
+
+  constructor(recordCalls: boolean, maxRecorded: number, clock: () => number) {
+    this.#recordCalls = recordCalls;
+    this.#maxRecorded = maxRecorded;
+    this.#clock = clock;
+  }
 
   /** Adds a call; returns its index in the record, or -1 when it was not recorded. */
   add(entry: CallEntry): number {
-    this.count(entry.action, entry.code, 1);
-    if (!this.recordCalls || this.size >= this.maxRecorded) {
-      this.unrecorded += 1;
+    this.#count(entry.action, entry.code, 1);
+    if (!this.#recordCalls || this.#size >= this.#maxRecorded) {
+      this.#unrecorded += 1;
       return -1;
     }
-    const index = this.size++;
-    const chunk = this.chunkFor(index);
+    const index = this.#size++;
+    const chunk = this.#chunkFor(index);
     const at = index % CHUNK;
     chunk.t[at] = entry.t;
-    chunk.action[at] = this.actions.id(entry.action);
-    chunk.account[at] = this.accounts.id(entry.accountId);
-    chunk.code[at] = this.codes.id(entry.code);
+    chunk.action[at] = this.#actions.id(entry.action);
+    chunk.account[at] = this.#accounts.id(entry.accountId);
+    chunk.code[at] = this.#codes.id(entry.code);
     chunk.fault[at] = entry.fault === undefined ? 0 : FAULTS.indexOf(entry.fault);
     chunk.qos[at] = entry.qos ?? -1;
     chunk.messageId[at] = entry.messageId ?? 0n;
@@ -146,35 +150,35 @@ export class CallLog implements EmulatorStats {
 
   /** Counts a call that is not recorded (an unknown action). */
   countOnly(action: string, code: string): void {
-    this.count(action, code, 1);
+    this.#count(action, code, 1);
   }
 
   /** Changes the code of a call already added (for example when delivery failed after the call was accepted). */
   changeCode(index: number, action: string, from: string, to: string): void {
-    this.count(action, from, -1);
-    this.count(action, to, 1);
-    if (index < 0 || index >= this.size) return;
-    const chunk = this.chunks[Math.floor(index / CHUNK)];
-    if (chunk) chunk.code[index % CHUNK] = this.codes.id(to);
+    this.#count(action, from, -1);
+    this.#count(action, to, 1);
+    if (index < 0 || index >= this.#size) return;
+    const chunk = this.#chunks[Math.floor(index / CHUNK)];
+    if (chunk) chunk.code[index % CHUNK] = this.#codes.id(to);
   }
 
   markAccepted(): void {
-    this.accepted += 1;
+    this.#accepted += 1;
   }
 
   markDelivered(messages: number): void {
-    this.delivered += messages;
+    this.#delivered += messages;
   }
 
   get recordedCount(): number {
-    return this.size;
+    return this.#size;
   }
 
   summary(): EmulatorSummary {
     const byAction: Record<string, Record<string, number>> = {};
     const byCode: Record<string, number> = {};
     let total = 0;
-    for (const [action, codes] of this.counts) {
+    for (const [action, codes] of this.#counts) {
       const perCode: Record<string, number> = {};
       for (const [code, n] of codes) {
         if (n === 0) continue;
@@ -186,49 +190,49 @@ export class CallLog implements EmulatorStats {
     }
     return {
       total,
-      accepted: this.accepted,
-      delivered: this.delivered,
+      accepted: this.#accepted,
+      delivered: this.#delivered,
       byAction,
       byCode,
-      recordedCalls: this.size,
-      unrecordedCalls: this.unrecorded,
-      uptimeMs: this.clock(),
+      recordedCalls: this.#size,
+      unrecordedCalls: this.#unrecorded,
+      uptimeMs: this.#clock(),
     };
   }
 
   calls(from = 0, limit = Number.POSITIVE_INFINITY): CallRecord[] {
-    const end = Math.min(this.size, from + limit);
+    const end = Math.min(this.#size, from + limit);
     const out: CallRecord[] = [];
-    for (let index = Math.max(0, from); index < end; index++) out.push(this.recordAt(index));
+    for (let index = Math.max(0, from); index < end; index++) out.push(this.#recordAt(index));
     return out;
   }
 
   requestCounts(): { action: string; code: string; count: number }[] {
     const out: { action: string; code: string; count: number }[] = [];
-    for (const [action, codes] of this.counts) {
+    for (const [action, codes] of this.#counts) {
       for (const [code, count] of codes) if (count > 0) out.push({ action, code, count });
     }
     return out;
   }
 
   reset(): void {
-    this.chunks = [];
-    this.size = 0;
-    this.unrecorded = 0;
-    this.accepted = 0;
-    this.delivered = 0;
-    this.counts.clear();
+    this.#chunks = [];
+    this.#size = 0;
+    this.#unrecorded = 0;
+    this.#accepted = 0;
+    this.#delivered = 0;
+    this.#counts.clear();
   }
 
-  private recordAt(index: number): CallRecord {
-    const chunk = this.chunks[Math.floor(index / CHUNK)];
+  #recordAt(index: number): CallRecord {
+    const chunk = this.#chunks[Math.floor(index / CHUNK)];
     if (!chunk) throw new RangeError(`no call record ${index}`);
     const at = index % CHUNK;
     const record: CallRecord = {
       t: chunk.t[at] ?? 0,
-      action: this.actions.values[chunk.action[at] ?? 0] ?? '',
-      accountId: this.accounts.values[chunk.account[at] ?? 0] ?? '',
-      code: this.codes.values[chunk.code[at] ?? 0] ?? '',
+      action: this.#actions.values[chunk.action[at] ?? 0] ?? '',
+      accountId: this.#accounts.values[chunk.account[at] ?? 0] ?? '',
+      code: this.#codes.values[chunk.code[at] ?? 0] ?? '',
     };
     const fault = FAULTS[chunk.fault[at] ?? 0];
     if (fault !== undefined) record.fault = fault;
@@ -241,19 +245,19 @@ export class CallLog implements EmulatorStats {
     return record;
   }
 
-  private chunkFor(index: number): Chunk {
+  #chunkFor(index: number): Chunk {
     const chunkIndex = Math.floor(index / CHUNK);
-    let chunk = this.chunks[chunkIndex];
+    let chunk = this.#chunks[chunkIndex];
     if (!chunk) {
       chunk = newChunk();
-      this.chunks[chunkIndex] = chunk;
+      this.#chunks[chunkIndex] = chunk;
     }
     return chunk;
   }
 
-  private count(action: string, code: string, delta: number): void {
-    let codes = this.counts.get(action);
-    if (!codes) this.counts.set(action, (codes = new Map<string, number>()));
+  #count(action: string, code: string, delta: number): void {
+    let codes = this.#counts.get(action);
+    if (!codes) this.#counts.set(action, (codes = new Map<string, number>()));
     codes.set(code, (codes.get(code) ?? 0) + delta);
   }
 }

@@ -4,26 +4,26 @@ import type { DeviceIdentity } from './options.js';
 
 /** Products and their devices; with no registry every product and device exists. */
 export class DeviceRegistry {
-  private readonly byProduct = new Map<string, Set<string>>();
+  readonly #byProduct = new Map<string, Set<string>>();
 
   constructor(devices: readonly DeviceIdentity[]) {
     for (const { ProductKey, DeviceName } of devices) {
-      let names = this.byProduct.get(ProductKey);
-      if (!names) this.byProduct.set(ProductKey, (names = new Set()));
+      let names = this.#byProduct.get(ProductKey);
+      if (!names) this.#byProduct.set(ProductKey, (names = new Set()));
       names.add(DeviceName);
     }
   }
 
   hasProduct(productKey: string): boolean {
-    return this.byProduct.has(productKey);
+    return this.#byProduct.has(productKey);
   }
 
   hasDevice(productKey: string, deviceName: string): boolean {
-    return this.byProduct.get(productKey)?.has(deviceName) ?? false;
+    return this.#byProduct.get(productKey)?.has(deviceName) ?? false;
   }
 
   devicesOf(productKey: string): readonly string[] {
-    return [...(this.byProduct.get(productKey) ?? [])];
+    return [...(this.#byProduct.get(productKey) ?? [])];
   }
 }
 

@@ -8,22 +8,22 @@ const LOW_BITS = 8n;
  * added to a random start near 1.9e18. The counter makes them unique and increasing.
  */
 export class MessageIdGenerator {
-  private counter = 0n;
-  private readonly start = BASE + (BigInt(randomBytes(4).readUInt32BE(0)) << 20n);
-  private pool = randomBytes(4096);
-  private poolIndex = 0;
+  #counter = 0n;
+  readonly #start = BASE + (BigInt(randomBytes(4).readUInt32BE(0)) << 20n);
+  #pool = randomBytes(4096);
+  #poolIndex = 0;
 
   next(): bigint {
-    this.counter += 1n;
-    return this.start + (this.counter << LOW_BITS) + BigInt(this.randomByte());
+    this.#counter += 1n;
+    return this.#start + (this.#counter << LOW_BITS) + BigInt(this.#randomByte());
   }
 
-  private randomByte(): number {
-    if (this.poolIndex >= this.pool.length) {
-      this.pool = randomBytes(4096);
-      this.poolIndex = 0;
+  #randomByte(): number {
+    if (this.#poolIndex >= this.#pool.length) {
+      this.#pool = randomBytes(4096);
+      this.#poolIndex = 0;
     }
-    return this.pool[this.poolIndex++] ?? 0;
+    return this.#pool[this.#poolIndex++] ?? 0;
   }
 }
 
@@ -32,18 +32,18 @@ export class MessageIdGenerator {
  * 48-bit counter as the last group, so each id costs one increment and one hex formatting.
  */
 export class RequestIdGenerator {
-  private readonly prefix: string;
-  private counter = 0;
+  readonly #prefix: string;
+  #counter = 0;
 
   constructor() {
     const hex = randomBytes(10).toString('hex').toUpperCase();
     const variant = ((parseInt(hex.charAt(15), 16) & 0x3) | 0x8).toString(16).toUpperCase();
-    this.prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-${variant}${hex.slice(16, 19)}-`;
+    this.#prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-${variant}${hex.slice(16, 19)}-`;
   }
 
   next(): string {
-    this.counter = (this.counter + 1) % 0x1000000000000;
-    return this.prefix + this.counter.toString(16).toUpperCase().padStart(12, '0');
+    this.#counter = (this.#counter + 1) % 0x1000000000000;
+    return this.#prefix + this.#counter.toString(16).toUpperCase().padStart(12, '0');
   }
 }
 

@@ -4,29 +4,29 @@
  * oldest of them is more than `windowMs` ago. Times come from a monotonic clock (milliseconds).
  */
 export class SlidingWindow {
-  private readonly times: Float64Array;
-  private next = 0;
-  private count = 0;
+  readonly #times: Float64Array;
+  #next = 0;
+  #count = 0;
 
   constructor(
     readonly limit: number,
     readonly windowMs = 1000,
   ) {
-    this.times = new Float64Array(Math.max(1, limit));
+    this.#times = new Float64Array(Math.max(1, limit));
   }
 
   /** Whether an admission at `now` would fit, without recording it. */
   fits(now: number): boolean {
     if (this.limit <= 0) return false;
-    if (this.count < this.limit) return true;
-    return now - (this.times[this.next] ?? 0) > this.windowMs;
+    if (this.#count < this.limit) return true;
+    return now - (this.#times[this.#next] ?? 0) > this.windowMs;
   }
 
   /** Records an admission at `now`; call only after `fits(now)`. */
   record(now: number): void {
-    this.times[this.next] = now;
-    this.next = (this.next + 1) % this.limit;
-    if (this.count < this.limit) this.count += 1;
+    this.#times[this.#next] = now;
+    this.#next = (this.#next + 1) % this.limit;
+    if (this.#count < this.limit) this.#count += 1;
   }
 
   /** Admits and records when it fits. */
@@ -38,43 +38,47 @@ export class SlidingWindow {
 
   /** Time of the latest admission, or -Infinity. */
   lastAdmission(): number {
-    if (this.count === 0) return -Infinity;
-    return this.times[(this.next - 1 + this.limit) % this.limit] ?? -Infinity;
+    if (this.#count === 0) return -Infinity;
+    return this.#times[(this.#next - 1 + this.limit) % this.limit] ?? -Infinity;
   }
 
   clear(): void {
-    this.count = 0;
-    this.next = 0;
+    this.#count = 0;
+    this.#next = 0;
   }
 }
 
 /** One sliding window per key, created on first use; idle windows are dropped when the map grows large. */
 export class KeyedWindows {
-  private readonly windows = new Map<string, SlidingWindow>();
+  readonly #windows = new Map<string, SlidingWindow>();
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs = 1000,
-    private readonly maxKeys = 100_000,
-  ) {}
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #maxKeys: number;
+
+  constructor(limit: number, windowMs = 1000, maxKeys = 100_000) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+    this.#maxKeys = maxKeys;
+  }
 
   get(key: string, now: number): SlidingWindow {
-    let window = this.windows.get(key);
+    let window = this.#windows.get(key);
     if (!window) {
-      if (this.windows.size >= this.maxKeys) this.dropIdle(now);
-      window = new SlidingWindow(this.limit, this.windowMs);
-      this.windows.set(key, window);
+      if (this.#windows.size >= this.#maxKeys) this.#dropIdle(now);
+      window = new SlidingWindow(this.#limit, this.#windowMs);
+      this.#windows.set(key, window);
     }
     return window;
   }
 
   clear(): void {
-    this.windows.clear();
+    this.#windows.clear();
   }
 
-  private dropIdle(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (now - window.lastAdmission() > this.windowMs) this.windows.delete(key);
+  #dropIdle(now: number): void {
+    for (const [key, window] of this.#windows) {
+      if (now - window.lastAdmission() > this.#windowMs) this.#windows.delete(key);
     }
   }
 }
