@@ -1,3 +1,5 @@
+import { TEXT_MARK } from '../csv/csv-line.js';
+
 /**
  * A `fleetcast report` CSV is also a campaign: its header starts with the outcome columns below, in this
  * order, and the message columns follow. Read as a campaign, the outcome columns are ignored and every cell
@@ -5,9 +7,6 @@
  * (and of cells that already started with `'`), so each value comes back exactly as it was written.
  */
 export const REPORT_OUTCOME_COLUMNS = ['row', 'topic', 'status', 'MessageId', 'RequestId', 'Code', 'ErrorMessage', 'attempts', 'time'] as const;
-
-/** The quote that marks a report cell as text. */
-export const TEXT_MARK = "'";
 
 /** True when a CSV header is the header of a report: it starts with exactly the outcome columns. */
 export function isReportHeader(columns: readonly string[]): boolean {

@@ -6,7 +6,7 @@ import type { CampaignRecord } from '../queue/campaign-record.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import type { RowOutcome } from '../queue/outcome.js';
 import { sourceProblem } from '../queue/retry-failed.js';
-import { csvLine } from './csv.js';
+import { csvLine } from '../csv/csv-line.js';
 import { messageCells, messageHeader } from './message-columns.js';
 import { SourceRows, userPropKeysOf } from './source-rows.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateCampaign } from '../../src/campaign/index.js';
 import { REPORT_OUTCOME_COLUMNS } from '../../src/campaign/report-file.js';
-import { csvLine } from '../../src/report/csv.js';
+import { csvLine } from '../../src/csv/csv-line.js';
 import { messageCells, messageHeader } from '../../src/report/message-columns.js';
 import type { PubMessage } from '../../src/types/pub-message.js';
 import { campaignFile, messages, readAll } from './helpers.js';

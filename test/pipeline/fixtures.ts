@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { csvLine } from '../../src/report/csv.js';
+import { csvLine } from '../../src/csv/csv-line.js';
 
 export const PRODUCT_KEY = 'a1PipeTest1';
 

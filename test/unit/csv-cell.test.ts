@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../src/report/csv.js';
+import { csvLine } from '../../src/csv/csv-line.js';
 
 describe('report CSV cells', () => {
   it('quotes commas, quotes and newlines (RFC 4180)', () => {
