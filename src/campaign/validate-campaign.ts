@@ -13,7 +13,7 @@ export interface CampaignSummary {
   readonly rows: number;
   readonly valid: number;
   readonly invalid: number;
-  /** Every row error (up to `maxErrors`), then file-level errors as row 0. */
+  /** Every row error (up to `maxErrors`), then every file-level error as row 0. */
   readonly errors: readonly RowError[];
   /** Size of the file. */
   readonly bytes: number;
@@ -22,10 +22,12 @@ export interface CampaignSummary {
 export interface ValidateCampaignOptions extends ReadCampaignOptions {
   /** Called with (bytesRead, totalBytes) at most every ~200 ms, and once at the end. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
-  /** Keep at most this many errors (rows are still all counted). Default: unlimited. */
+  /** Keep at most this many row errors (rows are still all counted; file-level errors are all kept). Default: unlimited. */
   readonly maxErrors?: number;
   /** Told of each valid row's message, in file order; reading waits when it returns a promise. */
   readonly onValidRow?: (message: PubMessage) => Promise<void> | undefined;
+  /** Told of each invalid row's errors, in file order (all of them, whatever `maxErrors`); reading waits when it returns a promise. */
+  readonly onInvalidRow?: (errors: readonly RowError[]) => Promise<void> | undefined;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
@@ -34,11 +36,12 @@ const PROGRESS_CHECK_ROWS = 1024;
 
 class ErrorList {
   readonly errors: RowError[] = [];
+  #rowErrors = 0;
   constructor(private readonly limit: number) {}
 
   add(errors: readonly RowError[]): void {
     for (const error of errors) {
-      if (this.errors.length >= this.limit) return;
+      if (error.row !== 0 && this.#rowErrors++ >= this.limit) continue;
       this.errors.push(error);
     }
   }
@@ -67,6 +70,7 @@ export async function validateCampaign(path: string, options: ValidateCampaignOp
   const errors = new ErrorList(options.maxErrors ?? Number.POSITIVE_INFINITY);
   const report = options.onProgress;
   const onValidRow = options.onValidRow;
+  const onInvalidRow = options.onInvalidRow;
   let rows = 0;
   let valid = 0;
   let lastReport = Date.now();
@@ -78,7 +82,11 @@ export async function validateCampaign(path: string, options: ValidateCampaignOp
         valid++;
         const behind = onValidRow?.(result.message);
         if (behind !== undefined) await behind;
-      } else errors.add(result.errors);
+      } else {
+        errors.add(result.errors);
+        const behind = onInvalidRow?.(result.errors);
+        if (behind !== undefined) await behind;
+      }
       if (report !== undefined && rows % PROGRESS_CHECK_ROWS === 0 && Date.now() - lastReport >= PROGRESS_INTERVAL_MS) {
         lastReport = Date.now();
         report(pass.progress.bytesRead, pass.progress.totalBytes);

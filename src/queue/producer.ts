@@ -8,7 +8,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { RowSpool } from './row-spool.js';
 import type { ChunkJobData } from './wire-message.js';
-import { writeRejects } from './rejects.js';
+import { RejectsFile } from './rejects.js';
 import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
 
 /** What `fleetcast submit` asks for. */
@@ -58,6 +58,8 @@ export interface SubmitResult {
 
 const JOBS_PER_BULK = 10;
 const DEFAULT_CHUNK_SIZE = 100;
+/** Row errors a summary keeps when the rejects go to their file (the refusal message lists these). */
+const ROW_ERRORS_KEPT = 1_000;
 
 /**
  * Validates the whole file first (nothing touches Redis if it is refused), keeping its valid rows in a spool on
@@ -65,20 +67,30 @@ const DEFAULT_CHUNK_SIZE = 100;
  */
 export async function submitCampaign(redis: Redis, prefix: string, options: SubmitOptions): Promise<SubmitResult> {
   const spool = new RowSpool(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const rejects = options.skipInvalid === true ? new RejectsFile(options.rejectsPath ?? `${options.file}.rejects.csv`) : undefined;
   try {
     const summary = await validateCampaign(options.file, {
       onProgress: (done, total) => options.onProgress?.({ phase: 'validate', done, total }),
       onValidRow: (message) => spool.add(message),
+      ...(rejects === undefined ? {} : { onInvalidRow: (errors) => rejects.add(errors), maxErrors: ROW_ERRORS_KEPT }),
     });
     await spool.finish();
-    return await enqueueValidated(redis, prefix, options, summary, spool);
+    return await enqueueValidated(redis, prefix, options, summary, spool, rejects);
   } finally {
     spool.remove();
+    rejects?.discard();
   }
 }
 
-async function enqueueValidated(redis: Redis, prefix: string, options: SubmitOptions, summary: CampaignSummary, spool: RowSpool): Promise<SubmitResult> {
-  const rejectsPath = await refuseOrWriteRejects(options, summary);
+async function enqueueValidated(
+  redis: Redis,
+  prefix: string,
+  options: SubmitOptions,
+  summary: CampaignSummary,
+  spool: RowSpool,
+  rejects: RejectsFile | undefined,
+): Promise<SubmitResult> {
+  const rejectsPath = await refuseOrKeepRejects(options, summary, rejects);
   await options.onAccepted?.({ valid: summary.valid, invalid: summary.invalid });
   const name = options.name ?? defaultCampaignName(options.file, await readCampaignName(options.file));
   const id = campaignIdOf(name);
@@ -113,15 +125,13 @@ async function enqueueValidated(redis: Redis, prefix: string, options: SubmitOpt
   return { id, name, rows: summary.valid, invalid: summary.invalid, chunks, alreadySubmitted: false, rejectsPath };
 }
 
-async function refuseOrWriteRejects(options: SubmitOptions, summary: CampaignSummary): Promise<string | undefined> {
+async function refuseOrKeepRejects(options: SubmitOptions, summary: CampaignSummary, rejects: RejectsFile | undefined): Promise<string | undefined> {
   const fileErrors = summary.errors.filter((error) => error.row === 0);
-  if (fileErrors.length > 0 || (summary.invalid > 0 && options.skipInvalid !== true)) {
+  if (fileErrors.length > 0 || (summary.invalid > 0 && rejects === undefined)) {
     throw badInput(options.file, summary);
   }
-  if (summary.invalid === 0) return undefined;
-  const path = options.rejectsPath ?? `${options.file}.rejects.csv`;
-  await writeRejects(path, summary.errors);
-  return path;
+  if (summary.invalid === 0 || rejects === undefined) return undefined;
+  return rejects.keep();
 }
 
 export function badInput(file: string, summary: CampaignSummary): FleetcastError {
