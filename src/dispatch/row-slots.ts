@@ -21,12 +21,10 @@ const WAITING_ROWS_S = 0.04;
  * The rows one worker process has in progress (waiting for a token, or in a call), shared by every chunk and
  * campaign. Enough must be in progress to use every token: the cap × the endpoint's mean latency (what is in
  * calls, by Little's law) and a grant's worth waiting, so the number follows the measured latency ("a client on
- * another continent needs more in flight"). Room for the spread of latencies (× 1.5) did not help: at 150 ms, 2
- * workers sent 0.013 more of the cap without it (four pairs of runs), and one worker alone dropped no more tokens
- * for want of a row (52 against 53 per 40,000 rows).
+ * another continent needs more in flight"); room for the spread of latencies measured no better.
  * Many more only slow garbage collection down: every started row lives until it is answered, and young-generation
- * pauses over 3 ms make the process miss tokens (measured at 20 ms: 256 rows started per worker cost 304 ms of
- * pauses per 15,000 calls, 800 rows 430 ms). A row lets its slot go while it only waits (a closed gate, a
+ * pauses over 3 ms make the process miss tokens (figures for both: docs/BENCHMARKS.md, "Figures behind the
+ * code"). A row lets its slot go while it only waits (a closed gate, a
  * backoff, its campaign's own cap), so paused or failing campaigns do not hold slots others could use.
  * Campaigns share the slots by weight, as they share tokens.
  */

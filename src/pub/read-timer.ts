@@ -16,9 +16,9 @@ const READ_TIMER_DESCRIPTION = 'TIMER::READ_TIMER';
 /**
  * The SDK's transport (`httpx`, as `@alicloud/tea-typescript` loads it) arms a read timer per request and clears
  * it only when the body is read through `httpx.read`; the SDK reads bodies with `@alicloud/tea-util` instead.
- * Every request then stays reachable from its timer for the whole read timeout (10 s by default): at 800 calls/s
- * a worker's heap grew past 130 MB and young-generation collections took 7–26 ms each, long enough to make the
- * worker miss its limiter tokens. This clears the timer once the answer has been read.
+ * Every request then stays reachable from its timer for the whole read timeout (10 s by default), and the heap
+ * and its collection pauses grow until the worker misses its limiter tokens (figures: docs/BENCHMARKS.md,
+ * "Figures behind the code"). This clears the timer once the answer has been read.
  */
 export function clearReadTimersAfterAnswers(): void {
   const httpx = sdkHttpx();

@@ -4,10 +4,9 @@ import { runInNewContext } from 'node:vm';
 /**
  * For the processes on the hot path (workers, and the emulator standing in for the endpoint).
  * A worker keeps thousands of short-lived request objects in flight. V8's allocation-site pretenuring saw them
- * survive one young collection and began allocating them straight into the old generation, which then filled
- * at ~10 MB/s and needed full collections (10–19 ms pauses) every few seconds; with it off young collections
- * stayed near 3 ms and the heap stopped growing (measured here at 1,400 calls/s per worker). Set before the
- * hot path runs: V8 makes pretenuring decisions during collections, reading the flag each time.
+ * survive one young collection and began allocating them straight into the old generation, which then needed
+ * long full collections every few seconds (figures: docs/BENCHMARKS.md, "Figures behind the code"). Set before
+ * the hot path runs: V8 makes pretenuring decisions during collections, reading the flag each time.
  */
 export function tuneGarbageCollectionForManyRequests(): void {
   setFlagsFromString('--no-allocation-site-pretenuring');
@@ -20,9 +19,7 @@ type CollectGarbage = (options: { type: 'minor' | 'major'; execution?: 'sync' | 
  * full, for the account limiter to call between this process's grants (see AccountLimiterOptions.onIdleGap).
  * Each call costs the SDK ~80 KB of short-lived objects, so V8 collects every ~200 calls, wherever the event loop
  * happens to be, and a pause over 3 ms makes the process miss its tokens; collected between grants, the pause
- * delays no call. Measured with 2 workers, 30,000 rows: at 20 ms latency 115 of 122 collections fell between
- * grants, tokens missed right after a collection 180 → 10 per worker, utilization 0.985 → 0.988; at 150 ms, where
- * each worker's turns are 120 ms long, 76 of 123, missed tokens 370 → 160. V8's `gc` is exposed to a fresh
+ * delays no call (figures: docs/BENCHMARKS.md, "Figures behind the code"). V8's `gc` is exposed to a fresh
  * context only, never to the program's global scope.
  */
 export function youngCollectionBetweenGrants(): () => void {
