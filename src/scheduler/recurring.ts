@@ -37,7 +37,8 @@ const KEEP_FIRINGS = { removeOnComplete: 100, removeOnFail: 100 } as const;
 export async function createSchedule(redis: Redis, prefix: string, schedule: NewSchedule): Promise<number> {
   const next = nextCronFiring(schedule.pattern, schedule.timeZone);
   const file = resolve(schedule.file);
-  const summary = await validateCampaign(file);
+  // Only the refusal message reads the row errors: a skip-invalid schedule need not hold them all.
+  const summary = await validateCampaign(file, schedule.skipInvalid ? { maxErrors: 1_000 } : {});
   if (summary.errors.some((error) => error.row === 0) || (summary.invalid > 0 && !schedule.skipInvalid)) throw badInput(file, summary);
   const data: ScheduleJobData = {
     name: schedule.name,
