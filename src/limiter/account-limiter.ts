@@ -1,5 +1,6 @@
 import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { ShaScriptConnection } from './bottleneck-connection.js';
 import { EpochOffset } from './epoch-offset.js';
 import { GrantClock } from './grant-clock.js';
@@ -48,6 +49,8 @@ export interface AccountLimiterOptions {
    * hold the next grants): the moment for work that pauses the event loop for a few ms.
    */
   readonly onIdleGap?: () => void;
+  /** Where errors the limiter recovers from are logged (lost connections, failed grants). @defaultValue the worker log on stderr */
+  readonly errors?: ErrorLog;
 }
 
 /** Each grant costs three Bottleneck script calls (submit, register, free): 40 ms of tokens keeps that near 0.05 per call. */
@@ -64,8 +67,9 @@ function defaultGrantSize(rate: number): number {
  * then spreads a grant's tokens evenly over that span.
  */
 export class AccountLimiter {
-  readonly #options: Required<Omit<AccountLimiterOptions, 'onRecovered' | 'onIdleGap'>> & Pick<AccountLimiterOptions, 'onRecovered'>;
+  readonly #options: Required<Omit<AccountLimiterOptions, 'onRecovered' | 'onIdleGap' | 'errors'>> & Pick<AccountLimiterOptions, 'onRecovered'>;
   readonly #clock: GrantClock;
+  readonly #errors: ErrorLog;
   #bottleneck: Bottleneck;
   #outstanding = 0;
   /** Bumped on every rebuild, so that grants of a discarded Bottleneck instance are ignored. */
@@ -88,6 +92,7 @@ export class AccountLimiter {
       maxOutstandingGrants: options.maxOutstandingGrants ?? Math.max(3, Math.ceil((options.rate * 0.05) / grantSize)),
     };
     this.#rate = options.rate;
+    this.#errors = options.errors ?? processErrorLog;
     this.#clock = new GrantClock(this.#options.maxLateMs, () => this.#requestGrants(), options.onIdleGap);
     this.#bottleneck = this.#createBottleneck();
   }
@@ -128,6 +133,7 @@ export class AccountLimiter {
   async close(): Promise<void> {
     this.#closed = true;
     this.#clock.releaseAll();
+    // Closing: a connection that is already lost has nothing left to close.
     await Promise.resolve(this.#bottleneck.disconnect(false)).catch(() => undefined);
     this.#closeConnections(0);
   }
@@ -140,10 +146,11 @@ export class AccountLimiter {
   /** A limiter given a connection never closes it (nor the subscriber it opens): keep each to close it here. */
   #connection(redis: Redis): Bottleneck.IORedisConnection {
     const client = redis.duplicate({ lazyConnect: false, enableAutoPipelining: false });
-    client.on('error', () => undefined);
+    const context = `limiter ${this.#options.accountId}`;
+    client.on('error', (error) => this.#errors.report('redis connection', context, error));
     const generation = this.#generation;
     const connection = new ShaScriptConnection(client, (slot) => this.#onGrantRegistered(generation, slot));
-    connection.on('error', () => undefined);
+    connection.on('error', (error) => this.#errors.report('redis connection', context, error));
     this.#connections.push(connection);
     return connection;
   }
@@ -161,7 +168,7 @@ export class AccountLimiter {
       minTime: this.#grantSpanMs(),
       connection: this.#connection(redis),
     });
-    limiter.on('error', () => undefined);
+    limiter.on('error', (error) => this.#errors.report('limiter', `limiter ${accountId}`, error));
     return limiter;
   }
 
@@ -212,6 +219,7 @@ export class AccountLimiter {
       this.#recovering ??= this.#rebuild(reason);
       return;
     }
+    this.#errors.report('limiter', `grant request of limiter ${this.#options.accountId}`, error);
     setTimeout(() => this.#requestGrants(), 100);
   }
 
@@ -221,11 +229,13 @@ export class AccountLimiter {
     this.#generation++;
     this.#outstanding = 0;
     this.#bottleneck = this.#createBottleneck();
+    // The old instance is discarded: its connection may already be lost, and nothing waits on it.
     void Promise.resolve(old.disconnect(false)).catch(() => undefined).finally(() => this.#closeConnections(1));
     try {
       await this.#bottleneck.ready();
       this.#options.onRecovered?.(reason);
-    } catch {
+    } catch (error) {
+      this.#errors.report('limiter', `rebuild of limiter ${this.#options.accountId}`, error);
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       this.#recovering = undefined;

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { redacted } from '../config/config.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 
 /** Options every fleetcast Redis client shares; BullMQ needs `maxRetriesPerRequest: null` on blocking clients. */
 const BASE_OPTIONS: RedisOptions = {
@@ -13,9 +14,13 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { ...BASE_OPTIONS, ...options });
 }
 
-/** Connects and pings within `timeoutMs`, or fails with exit code 3 and a message that says how to get Redis. */
-export async function connectRedis(url: string, timeoutMs = 3000, options: RedisOptions = {}): Promise<Redis> {
+/**
+ * Connects and pings within `timeoutMs`, or fails with exit code 3 and a message that says how to get Redis.
+ * The client returned reconnects by itself; the errors it meets on the way go to `errors`.
+ */
+export async function connectRedis(url: string, timeoutMs = 3000, options: RedisOptions = {}, errors: ErrorLog = processErrorLog): Promise<Redis> {
   const redis = createRedis(url, { ...options, retryStrategy: () => null, connectTimeout: timeoutMs });
+  // The probe's own errors are not logged: its failure is thrown as FC_REDIS_UNREACHABLE below.
   redis.on('error', () => undefined);
   try {
     await withTimeout(redis.connect().then(() => redis.ping()), timeoutMs);
@@ -25,7 +30,7 @@ export async function connectRedis(url: string, timeoutMs = 3000, options: Redis
   }
   redis.disconnect();
   const client = createRedis(url, options);
-  client.on('error', () => undefined);
+  client.on('error', (error) => errors.report('redis connection', 'main connection', error));
   await client.connect();
   return client;
 }

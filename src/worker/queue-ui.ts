@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { activeCampaignsKey } from '../queue/keys.js';
 import { campaignQueue } from '../queue/queues.js';
 
@@ -44,9 +45,15 @@ export function queueUiAuthFrom(env: NodeJS.ProcessEnv, host: string): QueueUiAu
   );
 }
 
-export async function startQueueUi(redis: Redis, prefix: string, auth: QueueUiAuth | undefined, log: (line: string) => void): Promise<QueueUi> {
+export async function startQueueUi(
+  redis: Redis,
+  prefix: string,
+  auth: QueueUiAuth | undefined,
+  log: (line: string) => void,
+  errors: ErrorLog = processErrorLog,
+): Promise<QueueUi> {
   const connection = redis.duplicate();
-  connection.on('error', () => undefined);
+  connection.on('error', (error) => errors.report('redis connection', 'queue UI', error));
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_UI_PATH);
   // @bull-board/express 9.10.1 declares its adapter against its own copy of @bull-board/api; the shape is the same.
   const board = createBullBoard({ queues: [], serverAdapter: serverAdapter as unknown as IServerAdapter, options: { uiConfig: { boardTitle: 'fleetcast' } } });
@@ -54,6 +61,7 @@ export async function startQueueUi(redis: Redis, prefix: string, auth: QueueUiAu
   const refresh = async (): Promise<void> => {
     const active = new Set(await connection.smembers(activeCampaignsKey(prefix)));
     if (active.size === queues.size && [...active].every((id) => queues.has(id))) return;
+    // A queue that fails to close is dropped all the same; the UI no longer shows it.
     for (const [id, queue] of queues) if (!active.has(id)) void queue.close().catch(() => undefined);
     for (const id of queues.keys()) if (!active.has(id)) queues.delete(id);
     for (const id of [...active].sort()) if (!queues.has(id)) queues.set(id, campaignQueue(connection, prefix, id));
@@ -70,6 +78,7 @@ export async function startQueueUi(redis: Redis, prefix: string, auth: QueueUiAu
     handle: (request, response) => void app(request, response),
     close: async () => {
       clearInterval(timer);
+      // Shutting down: the shared connection is closed next, whatever a queue answers.
       await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
       await connection.quit().catch(() => connection.disconnect());
     },

@@ -5,6 +5,7 @@ import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
 import { AdaptiveRate } from '../limiter/adaptive-rate.js';
+import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
@@ -30,7 +31,9 @@ export interface RunningWorker {
 export async function runWorker(config: FleetcastConfig, options: WorkerOptions, log: (line: string) => void): Promise<RunningWorker> {
   const credentials = requireCredentials(config);
   const uiAuth = options.metricsPort === undefined ? undefined : queueUiAuthFrom(process.env, options.metricsHost);
-  const redis = await connectRedis(config.redisUrl);
+  // Errors the worker recovers from by itself (Redis gone for a while, a failed poll): once a kind and minute.
+  const errors = new ThrottledLog(log);
+  const redis = await connectRedis(config.redisUrl, undefined, undefined, errors);
   const metrics = createMetrics();
   const limiter = new AccountLimiter({
     redis,
@@ -38,6 +41,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     accountId: accountIdOf(credentials.accessKeyId),
     rate: config.rate,
     onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
+    errors,
     ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
   });
   await limiter.ready();
@@ -45,9 +49,9 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   metrics.limiterCap.set(config.rate);
   metrics.limiterRate.set(limiter.rate);
   const adaptive = config.adaptive
-    ? new AdaptiveRate(redis, `${config.prefix}:limiter:${accountIdOf(credentials.accessKeyId)}:adaptive`, { cap: config.rate }, (rate) => {
+    ? new AdaptiveRate(redis, `${config.prefix}:limiter:${accountIdOf(credentials.accessKeyId)}:adaptive`, { cap: config.rate, errors }, (rate) => {
         metrics.limiterRate.set(rate);
-        void limiter.setRate(rate).catch(() => undefined);
+        void limiter.setRate(rate).catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
       })
     : undefined;
   adaptive?.start();
@@ -63,19 +67,20 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     redis,
     prefix: config.prefix,
     limiter,
-    limiterFor: (key, rate) => new AccountLimiter({ redis, prefix: config.prefix, accountId: key, rate, guard: CAMPAIGN_RATE_GUARD }),
+    limiterFor: (key, rate) => new AccountLimiter({ redis, prefix: config.prefix, accountId: key, rate, guard: CAMPAIGN_RATE_GUARD, errors }),
     client,
     metrics,
     iotInstanceId: config.iotInstanceId,
     concurrency: options.concurrency,
     abort: { failureRatio: config.abortFailureRatio, minimumRows: config.abortMinimumRows },
     onError: (error) => log(`queue: ${error.message}`),
+    errors,
     ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled(), onAnswered: () => adaptive.onAnswered() }),
   });
   await dispatcher.start();
   const schedules = startScheduleRunner(redis, config.prefix, log);
   const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, onError: (error) => log(`metrics: ${error.message}`) });
-  const ui = options.metricsPort === undefined ? undefined : await startQueueUi(redis, config.prefix, uiAuth, log);
+  const ui = options.metricsPort === undefined ? undefined : await startQueueUi(redis, config.prefix, uiAuth, log, errors);
   const mounted = ui === undefined ? undefined : { path: QUEUE_UI_PATH, handle: ui.handle };
   const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost, mounted);
   return {
