@@ -33,34 +33,54 @@ function endsScalar(code: number): boolean {
 }
 
 /**
- * Where the value starting at `start` ends (exclusive) and how many line feeds it holds, or undefined
- * when it does not end within `text`.
+ * Where a scan of one value stands (strings, nesting and escapes aware). It carries over from one chunk of
+ * text to the next, so a value cut by a chunk boundary is never scanned twice.
  */
-function findValueEnd(text: string, start: number): { readonly end: number; readonly lines: number } | undefined {
-  const first = text.charCodeAt(start);
-  let lines = 0;
-  let i = start;
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET && first !== QUOTE) {
-    while (i < text.length && !endsScalar(text.charCodeAt(i))) i++;
-    return i < text.length ? { end: i, lines } : undefined;
+class ValueScan {
+  #scalar = false;
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  /** Line feeds passed so far. */
+  lines = 0;
+
+  /** Starts the scan of a value whose first character is `first`. */
+  reset(first: number): void {
+    this.#scalar = first !== OPEN_BRACE && first !== OPEN_BRACKET && first !== QUOTE;
+    this.#depth = 0;
+    this.#inString = false;
+    this.#escaped = false;
+    this.lines = 0;
   }
-  let depth = 0;
-  let inString = false;
-  for (; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === BACKSLASH) i++;
-      else if (code === QUOTE) {
-        inString = false;
-        if (depth === 0) return { end: i + 1, lines };
-      } else if (code === LF) lines++;
-    } else if (code === QUOTE) inString = true;
-    else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
-    else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      if (--depth === 0) return { end: i + 1, lines };
-    } else if (code === LF) lines++;
+
+  /** True for a number, true, false or null: such a value also ends where the text ends. */
+  get scalar(): boolean {
+    return this.#scalar;
   }
-  return undefined;
+
+  /** Scans `text` from `from`; returns where the value ends (exclusive), or -1 when it goes on past the text. */
+  run(text: string, from: number): number {
+    if (this.#scalar) {
+      let i = from;
+      while (i < text.length && !endsScalar(text.charCodeAt(i))) i++;
+      return i < text.length ? i : -1;
+    }
+    for (let i = from; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === LF) this.lines++;
+      if (this.#inString) {
+        if (this.#escaped) this.#escaped = false;
+        else if (code === BACKSLASH) this.#escaped = true;
+        else if (code === QUOTE) {
+          this.#inString = false;
+          if (this.#depth === 0) return i + 1;
+        }
+      } else if (code === QUOTE) this.#inString = true;
+      else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.#depth++;
+      else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --this.#depth === 0) return i + 1;
+    }
+    return -1;
+  }
 }
 
 /**
@@ -69,80 +89,79 @@ function findValueEnd(text: string, start: number): { readonly end: number; read
  * handed to JSON.parse one at a time. Only the value being read is kept in memory.
  */
 export class JsonCursor {
-  private text = '';
-  private pos = 0;
-  private mark = -1;
-  private ended = false;
+  readonly #path: string;
+  readonly #chunks: AsyncIterator<Buffer>;
+  readonly #scan = new ValueScan();
+  #text = '';
+  #pos = 0;
+  #mark = -1;
+  #ended = false;
   /** Line of the character at the cursor. */
   line = 1;
 
-  constructor(
-    private readonly path: string,
-    private readonly chunks: AsyncIterator<Buffer>,
-  ) {}
+  constructor(path: string, chunks: AsyncIterator<Buffer>) {
+    this.#path = path;
+    this.#chunks = chunks;
+  }
 
   /** Stops reading the file. */
   async close(): Promise<void> {
-    this.ended = true;
-    await this.chunks.return?.();
+    this.#ended = true;
+    await this.#chunks.return?.();
   }
 
   /** Skips whitespace; returns the next character code without consuming it, or END_OF_TEXT. */
   async peek(): Promise<number> {
     for (;;) {
-      const text = this.text;
-      let i = this.pos;
-      while (i < text.length && isWhitespace(text.charCodeAt(i))) {
-        if (text.charCodeAt(i) === LF) this.line++;
-        i++;
-      }
-      this.pos = i;
-      if (i < text.length) return text.charCodeAt(i);
-      if (!(await this.more())) return END_OF_TEXT;
+      const next = this.peekBuffered();
+      if (next !== NEED_MORE) return next;
+      if (!(await this.#more())) return END_OF_TEXT;
     }
   }
 
   /** Like peek, without waiting: NEED_MORE when the buffered text is used up. */
   peekBuffered(): number {
-    const text = this.text;
-    let i = this.pos;
+    const text = this.#text;
+    let i = this.#pos;
     while (i < text.length && isWhitespace(text.charCodeAt(i))) {
       if (text.charCodeAt(i) === LF) this.line++;
       i++;
     }
-    this.pos = i;
+    this.#pos = i;
     if (i < text.length) return text.charCodeAt(i);
-    return this.ended ? END_OF_TEXT : NEED_MORE;
+    return this.#ended ? END_OF_TEXT : NEED_MORE;
   }
 
   /** Like readValue, without waiting: undefined (and nothing consumed) when the value is not all buffered. */
   readBufferedValue(): ValueText | undefined {
-    const found = findValueEnd(this.text, this.pos);
-    if (found === undefined) return undefined;
-    const value = { text: this.text.slice(this.pos, found.end), line: this.line };
-    this.pos = found.end;
-    this.line += found.lines;
+    const scan = this.#scan;
+    scan.reset(this.#text.charCodeAt(this.#pos));
+    const end = scan.run(this.#text, this.#pos);
+    if (end === -1) return undefined;
+    const value = { text: this.#text.slice(this.#pos, end), line: this.line };
+    this.#pos = end;
+    this.line += scan.lines;
     return value;
   }
 
   /** Consumes the character returned by the last peek. */
   advance(): void {
-    this.pos++;
+    this.#pos++;
   }
 
   /** Reads the value at the cursor (after peek) and returns its text. */
   async readValue(): Promise<ValueText> {
     const line = this.line;
-    this.mark = this.pos;
-    await this.scanValue(line);
-    const text = this.text.slice(this.mark, this.pos);
-    this.mark = -1;
+    this.#mark = this.#pos;
+    await this.#scanValue();
+    const text = this.#text.slice(this.#mark, this.#pos);
+    this.#mark = -1;
     return { text, line };
   }
 
   /** Passes over the value at the cursor (after peek) without keeping it. */
   async skipValue(): Promise<void> {
-    await this.scanValue(this.line);
+    await this.#scanValue();
   }
 
   /** Reads a value and JSON.parses it; a syntax error is a file-level error. */
@@ -151,74 +170,47 @@ export class JsonCursor {
     try {
       return { value: JSON.parse(text) as unknown, line };
     } catch (error) {
-      return failFile(this.path, 'MALFORMED_FILE', line, { detail: error instanceof Error ? error.message : String(error) });
+      return failFile(this.#path, 'MALFORMED_FILE', line, { detail: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  private async scanValue(startLine: number): Promise<void> {
-    const first = this.text.charCodeAt(this.pos);
-    if (first === OPEN_BRACE || first === OPEN_BRACKET) await this.scanNested(startLine);
-    else if (first === QUOTE) await this.scanNested(startLine);
-    else await this.scanScalar();
-  }
-
-  /** Scans an object, array or string, counting depth outside strings. */
-  private async scanNested(startLine: number): Promise<void> {
-    let depth = 0;
-    let inString = false;
-    let escaped = false;
+  /** Moves the cursor past the value at it, reading more text as needed. */
+  async #scanValue(): Promise<void> {
+    const startLine = this.line;
+    const scan = this.#scan;
+    scan.reset(this.#text.charCodeAt(this.#pos));
     for (;;) {
-      const text = this.text;
-      let i = this.pos;
-      for (; i < text.length; i++) {
-        const code = text.charCodeAt(i);
-        if (code === LF) this.line++;
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (code === BACKSLASH) escaped = true;
-          else if (code === QUOTE) {
-            inString = false;
-            if (depth === 0) break;
-          }
-        } else if (code === QUOTE) inString = true;
-        else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
-        else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) break;
+      const end = scan.run(this.#text, this.#pos);
+      if (end !== -1) {
+        this.#pos = end;
+        break;
       }
-      if (i < text.length) {
-        this.pos = i + 1;
-        return;
+      this.#pos = this.#text.length;
+      if (!(await this.#more())) {
+        if (scan.scalar) break;
+        this.line = startLine + scan.lines;
+        this.#failEndInside(startLine);
       }
-      this.pos = i;
-      if (!(await this.more())) this.failEndInside(startLine);
     }
+    this.line = startLine + scan.lines;
   }
 
-  private async scanScalar(): Promise<void> {
-    for (;;) {
-      const text = this.text;
-      let i = this.pos;
-      while (i < text.length && !endsScalar(text.charCodeAt(i))) i++;
-      this.pos = i;
-      if (i < text.length || !(await this.more())) return;
-    }
-  }
-
-  private failEndInside(startLine: number): never {
-    return failFile(this.path, 'MALFORMED_FILE', this.line, { detail: `the file ends inside the value that starts on line ${startLine}` });
+  #failEndInside(startLine: number): never {
+    return failFile(this.#path, 'MALFORMED_FILE', this.line, { detail: `the file ends inside the value that starts on line ${startLine}` });
   }
 
   /** Appends the next chunk of text, dropping what lies before the cursor (or the mark). */
-  private async more(): Promise<boolean> {
-    if (this.ended) return false;
-    const next = await this.chunks.next();
+  async #more(): Promise<boolean> {
+    if (this.#ended) return false;
+    const next = await this.#chunks.next();
     if (next.done === true) {
-      this.ended = true;
+      this.#ended = true;
       return false;
     }
-    const keepFrom = this.mark >= 0 ? this.mark : this.pos;
-    this.text = this.text.slice(keepFrom) + next.value.toString('utf8');
-    this.pos -= keepFrom;
-    if (this.mark >= 0) this.mark = 0;
+    const keepFrom = this.#mark >= 0 ? this.#mark : this.#pos;
+    this.#text = this.#text.slice(keepFrom) + next.value.toString('utf8');
+    this.#pos -= keepFrom;
+    if (this.#mark >= 0) this.#mark = 0;
     return true;
   }
 }
