@@ -1,10 +1,23 @@
-/** The faults a call can be given, besides added latency. */
-export type FaultKind = 'throttle' | 'unavailable' | 'system' | 'reset' | 'hang';
+import type { RenderedAnswer } from './responses.js';
+
+/**
+ * The faults a call can be given, besides added latency. `empty` and `notJson` answer an HTTP error status as a
+ * proxy or load balancer in front of the API might: without a body, or with an HTML page.
+ */
+export type FaultKind = 'throttle' | 'unavailable' | 'system' | 'reset' | 'hang' | 'empty' | 'notJson';
 
 /** Share of calls (0..1) given each fault. */
-export type FaultShares = Readonly<Record<FaultKind, number>>;
+export type FaultShares = Readonly<Record<Exclude<FaultKind, 'empty' | 'notJson'>, number> & Partial<Record<'empty' | 'notJson', number>>>;
 
-const FAULT_ORDER: readonly FaultKind[] = ['throttle', 'unavailable', 'system', 'reset', 'hang'];
+// New kinds go last: a seed then still gives the same faults as before to the kinds before them.
+const FAULT_ORDER: readonly FaultKind[] = ['throttle', 'unavailable', 'system', 'reset', 'hang', 'empty', 'notJson'];
+
+/** The answer of an `empty` or `notJson` fault, with the given HTTP status; undefined for the other kinds. */
+export function brokenAnswer(kind: FaultKind, status: number): RenderedAnswer | undefined {
+  if (kind === 'empty') return { status, contentType: 'text/plain', body: '' };
+  if (kind === 'notJson') return { status, contentType: 'text/html', body: `<html><body><h1>${status} Error</h1></body></html>` };
+  return undefined;
+}
 
 /** mulberry32: a small, fast, seedable PRNG giving uniform numbers in [0, 1). */
 export function createPrng(seed: number): () => number {
@@ -40,7 +53,7 @@ export class FaultPlan {
     const draw = this.faultRandom();
     let edge = 0;
     for (const kind of FAULT_ORDER) {
-      edge += this.shares[kind];
+      edge += this.shares[kind] ?? 0;
       if (draw < edge) return kind;
     }
     return undefined;

@@ -47,6 +47,12 @@ export interface EmulatorOptions {
   faultReset?: number;
   /** Share of calls never answered; the socket stays open until the client gives up. Default 0. */
   faultHang?: number;
+  /** Share of calls answered with HTTP `faultStatus` and no body. Default 0. */
+  faultEmpty?: number;
+  /** Share of calls answered with HTTP `faultStatus` and an HTML page instead of JSON. Default 0. */
+  faultNotJson?: number;
+  /** HTTP status (400-599) of the `faultEmpty` and `faultNotJson` answers. Default 502. */
+  faultStatus?: number;
   /** Mean latency added before answering, uniform between 0.5x and 1.5x. Default 0. */
   latencyMs?: number;
   /** Seed of the fault and latency draws. Default: random. */
@@ -76,6 +82,7 @@ export interface ResolvedEmulatorOptions {
   instanceId: string | undefined;
   mqtt: { kind: 'embedded'; port: number; host: string | undefined } | { kind: 'external'; url: string } | { kind: 'none' };
   faults: FaultShares;
+  faultStatus: number;
   latencyMs: number;
   seed: number;
   quoteMessageId: boolean;
@@ -105,6 +112,8 @@ export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmu
     system: share('faultSystem', input.faultSystem),
     reset: share('faultReset', input.faultReset),
     hang: share('faultHang', input.faultHang),
+    empty: share('faultEmpty', input.faultEmpty),
+    notJson: share('faultNotJson', input.faultNotJson),
   };
   const shareSum = Object.values(faults).reduce((sum, v) => sum + v, 0);
   if (shareSum > 1) problems.push(`fault shares add up to ${shareSum}, more than 1`);
@@ -119,6 +128,7 @@ export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmu
     instanceId: resolveInstanceId(problems, input.instanceId),
     mqtt: resolveMqtt(problems, input),
     faults,
+    faultStatus: checkStatus(problems, input.faultStatus),
     latencyMs: checkNumber(problems, 'latencyMs', input.latencyMs, 0),
     seed: count('seed', input.seed, Math.floor(Math.random() * 2 ** 31), 0),
     quoteMessageId: input.quoteMessageId ?? false,
@@ -150,6 +160,15 @@ function checkNumber(problems: string[], name: string, value: number | undefined
   if (!Number.isFinite(value) || value < 0) {
     problems.push(`${name} must be a number >= 0 (got ${String(value)})`);
     return fallback;
+  }
+  return value;
+}
+
+function checkStatus(problems: string[], value: number | undefined): number {
+  if (value === undefined) return 502;
+  if (!Number.isInteger(value) || value < 400 || value > 599) {
+    problems.push(`faultStatus must be an HTTP error status from 400 to 599 (got ${String(value)})`);
+    return 502;
   }
   return value;
 }
