@@ -1,15 +1,16 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { csvLine } from '../report/csv.js';
+import { csvLine } from '../csv/csv-line.js';
 import type { FleetDevice } from './fleet.js';
 
 export const DEMO_PRODUCT_KEY = 'a1FleetDemo';
 export const DEMO_TOPIC_SHORT_NAME = 'notice';
 
-export function demoDevices(count: number): FleetDevice[] {
+export function demoDevices(count: number, productKey = DEMO_PRODUCT_KEY): FleetDevice[] {
   return Array.from({ length: count }, (_, index) => {
     const deviceName = `dev-${String(index + 1).padStart(5, '0')}`;
-    return { deviceName, topic: `/${DEMO_PRODUCT_KEY}/${deviceName}/user/${DEMO_TOPIC_SHORT_NAME}` };
+    return { deviceName, topic: `/${productKey}/${deviceName}/user/${DEMO_TOPIC_SHORT_NAME}` };
   });
 }
 
@@ -19,8 +20,14 @@ export async function writeDemoCampaign(path: string, devices: readonly FleetDev
   out.write(csvLine(['ProductKey', 'DeviceName', 'TopicShortName', 'Qos', 'MessageContent', 'UserProp.campaign']));
   for (const device of devices) {
     const content = '{"type":"firmware-notice","device":"{{DeviceName}}","version":"2.4.1","url":"https://updates.example.com/fw/2.4.1.bin"}';
-    out.write(csvLine([DEMO_PRODUCT_KEY, device.deviceName, DEMO_TOPIC_SHORT_NAME, 1, content, 'firmware-2.4.1']));
+    const written = out.write(csvLine([productKeyOf(device), device.deviceName, DEMO_TOPIC_SHORT_NAME, 1, content, 'firmware-2.4.1']));
+    if (!written) await once(out, 'drain');
   }
   out.end();
   await finished(out);
+}
+
+/** The ProductKey of a device's topic `/${ProductKey}/${DeviceName}/user/...`. */
+function productKeyOf(device: FleetDevice): string {
+  return device.topic.split('/')[1] ?? DEMO_PRODUCT_KEY;
 }
