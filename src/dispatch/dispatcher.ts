@@ -35,7 +35,7 @@ export interface DispatcherOptions {
   readonly abort?: AbortCriteria;
   /** Chunks (of up to 100 rows) this process holds at once, per campaign; their rows start as row slots allow. @defaultValue 8 */
   readonly concurrency: number;
-  /** Called with every error a queue worker reports (they never stop the process). */
+  /** Called with the error of every chunk job that fails (it never stops the process). */
   readonly onError?: (error: Error) => void;
   /** Where errors this process recovers from by itself are logged (Redis connections, polls). @defaultValue the worker log on stderr */
   readonly errors?: ErrorLog;
@@ -135,7 +135,8 @@ export class Dispatcher {
       stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: 50,
     });
-    worker.on('error', (error) => this.#options.onError?.(error));
+    // A queue worker repeats its connection's errors on every reconnect attempt: logged once a minute.
+    worker.on('error', (error) => errors.report('queue', `queue worker of campaign ${id}`, error));
     worker.on('failed', (_job, error) => this.#options.onError?.(error));
     worker.on('closed', () => connection.disconnect());
     this.#workers.set(id, worker);

@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { recordIngestRows } from '../metrics/ingest.js';
 import { bullPrefix } from '../queue/keys.js';
 import { submitCampaign, type SubmitResult } from '../queue/producer.js';
@@ -14,15 +15,16 @@ export interface ScheduleRunner {
   close(): Promise<void>;
 }
 
-export function startScheduleRunner(redis: Redis, prefix: string, log: (line: string) => void): ScheduleRunner {
+export function startScheduleRunner(redis: Redis, prefix: string, log: (line: string) => void, errors: ErrorLog = processErrorLog): ScheduleRunner {
   const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
-  connection.on('error', () => undefined);
+  connection.on('error', (error) => errors.report('redis connection', 'schedule worker', error));
   const worker = new Worker<ScheduleJobData, SubmitResult>(SCHEDULES_QUEUE, (job) => fire(redis, prefix, job, log), {
     connection,
     prefix: bullPrefix(prefix),
     concurrency: 1,
   });
-  worker.on('error', (error) => log(`schedules: ${error.message}`));
+  // The worker repeats its connection's errors on every reconnect attempt: logged once a minute.
+  worker.on('error', (error) => errors.report('schedules', 'schedule worker', error));
   worker.on('closed', () => connection.disconnect());
   return { close: () => worker.close() };
 }

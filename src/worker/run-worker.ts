@@ -78,7 +78,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled(), onAnswered: () => adaptive.onAnswered() }),
   });
   await dispatcher.start();
-  const schedules = startScheduleRunner(redis, config.prefix, log);
+  const schedules = startScheduleRunner(redis, config.prefix, log, errors);
   const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, onError: (error) => log(`metrics: ${error.message}`) });
   const ui = options.metricsPort === undefined ? undefined : await startQueueUi(redis, config.prefix, uiAuth, log, errors);
   const mounted = ui === undefined ? undefined : { path: QUEUE_UI_PATH, handle: ui.handle };
