@@ -73,8 +73,8 @@ export async function dispatchRow(
     const gate = context.watch.gateNow(campaignId) ?? (await run.idle(context.watch.gate(campaignId)));
     if (gate === 'stopping' || !run.holdsLease()) return { requeue: true, attempts: row.attempts };
     if (gate === 'cancelled') return outcome(message, 'cancelled', row.attempts, { code: 'Cancelled' });
-    // The first attempt is a plain call: most rows are sent at once, and p-retry around it would cost 3-5 µs of CPU
-    // per row even then (this function's own work is under 1 µs). From the first refusal on, p-retry drives every retry.
+    // The first attempt is a plain call: most rows are sent at once, and p-retry around it would cost 3-5 µs of
+    // CPU per row (this function's own work is under 1 µs). From the first refusal on, p-retry drives every retry.
     const first = await attempt(context, campaignId, message, row, run);
     if (first === undefined) continue;
     if (first.ok) return sent(context, message, row, first);
