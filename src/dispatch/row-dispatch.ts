@@ -144,8 +144,8 @@ function retryOptions(row: RowProgress, run: ChunkRun, backoff: SlotFreeBackoff)
 }
 
 /**
- * Lets the row's slot go for the pause p-retry makes before a transient failure's retry (which p-retry does not
- * hand out), and takes one again before the retry's call.
+ * Lets the row's slot go for the pause p-retry sleeps itself before retrying a transient failure, and takes one
+ * again before the retry's call.
  */
 class SlotFreeBackoff {
   readonly #run: ChunkRun;
