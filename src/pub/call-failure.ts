@@ -97,13 +97,14 @@ function gatewayRefusal(failure: SdkFailure, setting: CallSetting): CallFailure 
   return serviceRefusal(code, text, requestId, status, setting);
 }
 
+/**
+ * The SDK's connect timeout is the socket's idle timeout, so it also fires when a connected endpoint does not answer:
+ * its two timeouts cannot tell a slow connect from a slow answer, and the message does not try to.
+ */
 function timeout(text: string, setting: CallSetting): CallFailure {
-  const ms = /Timeout(?:\(|:\s*)(\d+)/.exec(text)?.[1] ?? (setting.timeoutMs === undefined ? undefined : String(setting.timeoutMs));
+  const ms = setting.timeoutMs === undefined ? /Timeout(?:\(|:\s*)(\d+)/.exec(text)?.[1] : String(setting.timeoutMs);
   const within = ms === undefined ? 'in time' : `within ${ms} ms`;
-  const message = /ConnectTimeout/i.test(text)
-    ? `could not connect to ${hostOf(setting)} ${within} — ${CHECK_ENDPOINT} and the network`
-    : `no answer from ${hostOf(setting)} ${within} — check the network, or raise FLEETCAST_TIMEOUT_MS`;
-  return { code: 'RequestTimeout', message };
+  return { code: 'RequestTimeout', message: `no answer from ${hostOf(setting)} ${within} — check the network and FLEETCAST_ENDPOINT, or raise FLEETCAST_TIMEOUT_MS` };
 }
 
 function networkFailure(code: string, failure: SdkFailure, setting: CallSetting): CallFailure {
@@ -122,12 +123,12 @@ function networkFailure(code: string, failure: SdkFailure, setting: CallSetting)
     case 'ECONNABORTED':
       return { code, message: `the connection to ${host} was closed while sending — check the network or a proxy in between` };
     case 'ETIMEDOUT':
-      return { code, message: `connecting to ${host} timed out — check the network and ${CHECK_ENDPOINT}` };
+      return { code, message: `connecting to ${host} timed out — check the network and FLEETCAST_ENDPOINT` };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return { code, message: `${host} cannot be reached from this worker — check the network route and ${CHECK_ENDPOINT}` };
+      return { code, message: `${host} cannot be reached from this worker — check the network route and FLEETCAST_ENDPOINT` };
     default:
-      return { code, message: `network error talking to ${host} — check the network and ${CHECK_ENDPOINT}` };
+      return { code, message: `network error talking to ${host} — check the network and FLEETCAST_ENDPOINT` };
   }
 }
 

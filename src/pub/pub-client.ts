@@ -16,7 +16,7 @@ export interface PubClientOptions {
   readonly signature: 'v1' | 'v3';
   /** Connect and read timeout per call, ms. */
   readonly timeoutMs: number;
-  /** Told of every call that threw, with the error's stack stripped of the request (for `FLEETCAST_DEBUG`). */
+  /** Told of every refused call, with the stack of what the SDK threw stripped of the request (for `FLEETCAST_DEBUG`). */
   readonly onFailure?: (refusal: PubRefused, detail: string) => void;
 }
 
@@ -74,7 +74,9 @@ export class PubClient {
     const request = new OpenApiRequest({ query: pubQuery(message), body: { MessageContent: message.messageContent } });
     try {
       const response = (await this.#client.callApi(this.#params, request, this.#runtime)) as { body?: unknown; statusCode?: number };
-      return parseAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
+      const result = parseAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
+      if (!result.ok) this.#onFailure?.(result, `answered with HTTP ${response.statusCode ?? '?'}`);
+      return result;
     } catch (error) {
       const refusal = refusalOf(error, this.#setting);
       this.#onFailure?.(refusal, debugDetailOf(error, this.#setting));

@@ -40,10 +40,15 @@ describe('errors a user reads', () => {
   });
 
   it('a timeout names the limit and FLEETCAST_TIMEOUT_MS', () => {
-    const read = describeCallFailure(Object.assign(new Error(`ReadTimeout(700). ${V1_TAIL}`), { name: 'RequestTimeoutError' }), SETTING);
-    expect(read).toEqual({ code: 'RequestTimeout', message: 'no answer from iot.cn-shanghai.aliyuncs.com within 700 ms — check the network, or raise FLEETCAST_TIMEOUT_MS' });
-    const connect = describeCallFailure(Object.assign(new Error(`ConnectTimeout: Connect ${V1_TAIL}`), { name: 'RequestTimeoutError' }), SETTING);
-    expect(connect.message).toBe('could not connect to iot.cn-shanghai.aliyuncs.com within 10000 ms — check FLEETCAST_ENDPOINT and the network');
+    const expected = {
+      code: 'RequestTimeout',
+      message: 'no answer from iot.cn-shanghai.aliyuncs.com within 10000 ms — check the network and FLEETCAST_ENDPOINT, or raise FLEETCAST_TIMEOUT_MS',
+    };
+    for (const text of [`ReadTimeout(10000). ${V1_TAIL}`, `ConnectTimeout: Connect ${V1_TAIL}`, 'ReadTimeout: 10000. POST /?Action=Pub failed.']) {
+      expect(describeCallFailure(Object.assign(new Error(text), { name: 'RequestTimeoutError' }), SETTING)).toEqual(expected);
+    }
+    const unknownLimit = describeCallFailure(Object.assign(new Error(`ReadTimeout(700). ${V1_TAIL}`), { name: 'RequestTimeoutError' }), {});
+    expect(unknownLimit.message).toBe('no answer from the endpoint within 700 ms — check the network and FLEETCAST_ENDPOINT, or raise FLEETCAST_TIMEOUT_MS');
   });
 
   it('a service refusal keeps its Code, its own message and RequestId, and says what to check for credentials and clock', () => {
