@@ -30,13 +30,16 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startWorkerProcess(env: Readonly<Record<string, string>>, args: readonly string[] = []): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: Readonly<Record<string, string>>, args: readonly string[] = [], startTimeoutMs = 20_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [CLI, 'worker', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start: ${output}`));
+    }, startTimeoutMs);
     const check = (): void => {
       if (output.includes('worker ready')) {
         clearTimeout(timer);
