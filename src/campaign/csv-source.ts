@@ -67,11 +67,15 @@ export function openCsvSource(path: string, progress: ReadProgress): RecordSourc
   let header: Header | undefined;
   let row = 0;
 
-  async function* records(): AsyncGenerator<SourceRecord> {
+  async function* records(): AsyncGenerator<SourceRecord[]> {
     try {
-      for await (const record of csvRecords(readUtf8Chunks(path, progress))) {
-        if (header === undefined) header = readHeader(record);
-        else yield toSourceRecord(record, header, ++row);
+      for await (const batch of csvRecords(readUtf8Chunks(path, progress))) {
+        const sourceRecords: SourceRecord[] = [];
+        for (const record of batch) {
+          if (header === undefined) header = readHeader(record);
+          else sourceRecords.push(toSourceRecord(record, header, ++row));
+        }
+        if (sourceRecords.length > 0) yield sourceRecords;
       }
     } catch (error) {
       if (error instanceof CsvFatalProblem) failFile(path, 'MALFORMED_RECORD', error.line, { detail: error.detail });

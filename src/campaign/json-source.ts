@@ -163,15 +163,13 @@ function messageRecord(element: ValueText, row: number): SourceRecord {
 export function openJsonSource(path: string, progress: ReadProgress): RecordSource {
   const header: JsonHeader = {};
 
-  async function* records(): AsyncGenerator<SourceRecord> {
+  async function* records(): AsyncGenerator<SourceRecord[]> {
     const walker = new JsonCampaignWalker(path, openCursor(path, progress), 'messages', header);
     let row = 0;
     let lastLine = 1;
     for await (const batch of walker.walk()) {
-      for (const element of batch) {
-        lastLine = element.line;
-        yield messageRecord(element, ++row);
-      }
+      lastLine = batch[batch.length - 1]?.line ?? lastLine;
+      yield batch.map((element) => messageRecord(element, ++row));
     }
     if (row === 0) failFile(path, 'EMPTY_FILE', lastLine, { detail: ': "messages" is empty' });
   }

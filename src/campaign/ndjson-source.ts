@@ -17,23 +17,25 @@ function lineRecord(text: string, line: number, row: number): SourceRecord {
 
 /** An NDJSON campaign: one message object per line; blank lines are skipped but counted. */
 export function openNdjsonSource(path: string, progress: ReadProgress): RecordSource {
-  async function* records(): AsyncGenerator<SourceRecord> {
+  async function* records(): AsyncGenerator<SourceRecord[]> {
     let pending = '';
     let line = 0;
     let row = 0;
     for await (const chunk of readUtf8Chunks(path, progress)) {
       const text = pending + chunk.toString('utf8');
+      const batch: SourceRecord[] = [];
       let start = 0;
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
         const lineText = text.slice(start, end);
         line++;
-        if (!BLANK.test(lineText)) yield lineRecord(lineText, line, ++row);
+        if (!BLANK.test(lineText)) batch.push(lineRecord(lineText, line, ++row));
         start = end + 1;
       }
+      if (batch.length > 0) yield batch;
       pending = text.slice(start);
     }
     line++;
-    if (!BLANK.test(pending)) yield lineRecord(pending, line, ++row);
+    if (!BLANK.test(pending)) yield [lineRecord(pending, line, ++row)];
     if (row === 0) failFile(path, 'EMPTY_FILE', 1, { detail: ': no message lines' });
   }
 

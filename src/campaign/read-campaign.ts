@@ -4,7 +4,7 @@ import { detectFormat, type CampaignFormat } from './format.js';
 import { openJsonSource } from './json-source.js';
 import { openNdjsonSource } from './ndjson-source.js';
 import { createRowContext, type RowContext } from './row-context.js';
-import type { RecordSource } from './source-record.js';
+import type { RecordSource, SourceRecord } from './source-record.js';
 import { RowValidator, type RowResult } from './validate-row.js';
 
 /** How to read a campaign file. */
@@ -23,7 +23,8 @@ export interface CampaignPass {
   readonly format: CampaignFormat;
   readonly progress: ReadProgress;
   readonly source: RecordSource;
-  readonly rows: AsyncIterable<RowResult>;
+  /** The rows' results in file order, in batches. */
+  readonly rowBatches: AsyncIterable<readonly RowResult[]>;
   /** The row context, once the first row has been read. */
   context(): RowContext | undefined;
 }
@@ -41,18 +42,20 @@ export async function openCampaignPass(path: string, options: ReadCampaignOption
   const source = openSource(format, path, progress);
   let context: RowContext | undefined;
 
-  async function* rows(): AsyncGenerator<RowResult> {
+  async function* rowBatches(): AsyncGenerator<RowResult[]> {
     let validator: RowValidator | undefined;
-    for await (const record of source.records) {
+    for await (const records of source.records) {
       if (validator === undefined) {
         context = createRowContext(options.defaults, source.fileDefaults());
         validator = new RowValidator(context);
       }
-      yield validator.validate(record);
+      const results: RowResult[] = new Array<RowResult>(records.length);
+      for (let i = 0; i < records.length; i++) results[i] = validator.validate(records[i] as SourceRecord);
+      yield results;
     }
   }
 
-  return { format, progress, source, rows: { [Symbol.asyncIterator]: rows }, context: () => context };
+  return { format, progress, source, rowBatches: { [Symbol.asyncIterator]: rowBatches }, context: () => context };
 }
 
 /**
@@ -66,7 +69,7 @@ export function readCampaign(path: string, options: ReadCampaignOptions = {}): A
   return {
     async *[Symbol.asyncIterator](): AsyncGenerator<RowResult> {
       const pass = await openCampaignPass(path, options);
-      yield* pass.rows;
+      for await (const batch of pass.rowBatches) yield* batch;
     },
   };
 }

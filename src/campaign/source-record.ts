@@ -14,7 +14,8 @@ export interface SourceRecord {
 
 /** A campaign file opened for reading: its records, plus what the file says besides them. */
 export interface RecordSource {
-  readonly records: AsyncIterable<SourceRecord>;
+  /** The records in file order, in batches (as they come from one read of the file), so that a row costs no await of its own. */
+  readonly records: AsyncIterable<readonly SourceRecord[]>;
   /** JSON "defaults"; known once the first record has been read (or the records ended). */
   fileDefaults(): ReadonlyMap<string, unknown> | undefined;
   /** JSON "name", when it has been read. */

@@ -31,8 +31,6 @@ export interface ValidateCampaignOptions extends ReadCampaignOptions {
 }
 
 const PROGRESS_INTERVAL_MS = 200;
-/** Rows between two looks at the clock. */
-const PROGRESS_CHECK_ROWS = 1024;
 
 class ErrorList {
   readonly errors: RowError[] = [];
@@ -76,18 +74,20 @@ export async function validateCampaign(path: string, options: ValidateCampaignOp
   let lastReport = Date.now();
   let fileError = false;
   try {
-    for await (const result of pass.rows) {
-      rows++;
-      if (result.ok) {
-        valid++;
-        const behind = onValidRow?.(result.message);
-        if (behind !== undefined) await behind;
-      } else {
-        errors.add(result.errors);
-        const behind = onInvalidRow?.(result.errors);
-        if (behind !== undefined) await behind;
+    for await (const batch of pass.rowBatches) {
+      for (const result of batch) {
+        rows++;
+        if (result.ok) {
+          valid++;
+          const behind = onValidRow?.(result.message);
+          if (behind !== undefined) await behind;
+        } else {
+          errors.add(result.errors);
+          const behind = onInvalidRow?.(result.errors);
+          if (behind !== undefined) await behind;
+        }
       }
-      if (report !== undefined && rows % PROGRESS_CHECK_ROWS === 0 && Date.now() - lastReport >= PROGRESS_INTERVAL_MS) {
+      if (report !== undefined && Date.now() - lastReport >= PROGRESS_INTERVAL_MS) {
         lastReport = Date.now();
         report(pass.progress.bytesRead, pass.progress.totalBytes);
       }
