@@ -24,10 +24,19 @@ export interface DispatchWorst {
 
 export interface IngestFigures {
   rows: number;
+  /** `fleetcast submit`: validate + queue into Redis, whole process. */
   rowsPerSec: number;
   peakRssMb: number;
   redisBytesPerRow: number;
   seconds: number;
+  /** csv-parse alone on the same file, by wall time and per CPU-second of the bench process. */
+  csvParseRowsPerSec: number;
+  csvParseRowsPerCpuSec: number;
+  /** fleetcast's validate pass on the same file, likewise. */
+  validateRowsPerSec: number;
+  validateRowsPerCpuSec: number;
+  /** validate ÷ csv-parse alone, per CPU-second (the machine's other load counts less than in wall time). */
+  validateShareOfCsvParse: number;
 }
 
 export interface AccountsFigures {

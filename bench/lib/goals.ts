@@ -23,6 +23,7 @@ const RULES: readonly Rule[] = [
   ['dispatch cpuUsPerMessage ≤ 300 µs', (m) => m.dispatch?.cpuUsPerMessage, (v) => v <= 300],
   ['dispatch CPU + Redis CPU ≤ 400 µs/message', (m) => (m.dispatch ? m.dispatch.cpuUsPerMessage + m.dispatch.redisCpuUsPerMessage : undefined), (v) => v <= 400],
   ['ingest ≥ 100,000 rows/s', (m) => m.ingest?.rowsPerSec, (v) => v >= 100_000],
+  ['validate ≥ 40 % of csv-parse alone (per CPU-second)', (m) => m.ingest?.validateShareOfCsvParse, (v) => v >= 0.4],
   ['ingest peak RSS ≤ 200 MB', (m) => m.ingest?.peakRssMb, (v) => v <= 200],
   ['Redis ≤ 200 bytes per pending row', (m) => m.ingest?.redisBytesPerRow, (v) => v <= 200],
   ['3 accounts ≥ 4,700 calls/s total', (m) => m.accounts?.totalPerSec, (v) => v >= 4700],
