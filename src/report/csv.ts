@@ -1,1 +1,0 @@
-export { csvCell, csvLine } from '../csv/csv-line.js';
