@@ -89,7 +89,7 @@ function gatewayRefusal(failure: SdkFailure, setting: CallSetting): CallFailure 
   const status = numberOf(data.statusCode) ?? numberOf(failure.statusCode);
   const requestId = stringOf(data.RequestId) ?? stringOf(data.requestId);
   const code = stringOf(failure.code) ?? stringOf(data.Code) ?? stringOf(data.code);
-  if (code === undefined || code === 'undefined' || !/^[\w.:-]{1,100}$/.test(code)) {
+  if (code === undefined || code === 'undefined' || !isServiceCode(code)) {
     const message = `HTTP ${status ?? '?'} answer without a Code from ${hostOf(setting)} — ${CHECK_ENDPOINT}, or a proxy in between`;
     return withAnswer({ code: 'InvalidResponse', message }, requestId, status);
   }
@@ -137,6 +137,11 @@ export function debugDetailOf(error: unknown, setting: CallSetting = {}): string
   if (!(error instanceof Error)) return redactCallText(String(error), setting.secrets);
   const lines = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
   return lines.map((line) => redactCallText(line, setting.secrets)).filter((line) => line !== '').join('\n    ');
+}
+
+/** A Code as the service writes them (it becomes a metrics label, so nothing else passes). */
+export function isServiceCode(value: unknown): value is string {
+  return typeof value === 'string' && /^[\w.:-]{1,100}$/.test(value);
 }
 
 /** Host and port of the endpoint, never more of its URL. */

@@ -1,6 +1,6 @@
 import type { Secret } from '../config/secret.js';
 import type { PubMessage } from '../types/pub-message.js';
-import { debugDetailOf, describeCallFailure, serviceRefusal, unreadableAnswer, type CallFailure, type CallSetting } from './call-failure.js';
+import { debugDetailOf, describeCallFailure, isServiceCode, serviceRefusal, unreadableAnswer, type CallFailure, type CallSetting } from './call-failure.js';
 import type { PubRefused, PubResult } from './pub-result.js';
 import { clearReadTimersAfterAnswers } from './read-timer.js';
 import { Config, IotClient, OpenApiRequest, Params, RuntimeOptions, type IotClientInstance } from './sdk.js';
@@ -117,7 +117,7 @@ export function parseAnswer(body: string, httpStatus: number | undefined, settin
     return refused(unreadableAnswer(httpStatus, body.length, undefined, setting));
   }
   const text = parsed.ErrorMessage ?? parsed.Message;
-  if (typeof parsed.Code !== 'string' || parsed.Code === '') {
+  if (!isServiceCode(parsed.Code)) {
     const message = `HTTP ${httpStatus ?? '?'} answer with neither Success nor a Code — check FLEETCAST_ENDPOINT, or a proxy in between`;
     return refused({ code: 'InvalidResponse', message, requestId, ...status(httpStatus) });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { describeCallFailure, serviceRefusal } from '../../src/pub/call-failure.js';
+import { parseAnswer } from '../../src/pub/pub-client.js';
 import { redactCallText } from '../../src/pub/redact.js';
 import { retryClassOf } from '../../src/pub/retry-table.js';
 import { UnreadableAnswerError } from '../../src/pub/unreadable-answer.js';
@@ -84,6 +85,12 @@ describe('errors a user reads', () => {
     expect(describeCallFailure(new UnreadableAnswerError(403, 'text/html; charset=utf-8', 40), SETTING).message).toBe(
       'HTTP 403 with a body that is not JSON (text/html) from iot.cn-shanghai.aliyuncs.com — check FLEETCAST_ENDPOINT, or a proxy in between',
     );
+  });
+
+  it('an answer whose Code is not a Code is an InvalidResponse, so no odd text becomes a metrics label', () => {
+    const answer = parseAnswer(`{"Success":false,"Code":"x?AccessKeyId=${AK}","ErrorMessage":"no"}`, 200, SETTING);
+    expect(answer).toMatchObject({ ok: false, code: 'InvalidResponse', httpStatus: 200 });
+    expectClean(JSON.stringify(answer));
   });
 
   it('text from anywhere loses URLs with a query, signatures, nonces, Authorization and the configured key', () => {
