@@ -3,6 +3,7 @@ import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs
 import { finished } from 'node:stream/promises';
 import type { RowError } from '../campaign/index.js';
 import { csvLine } from '../csv/csv-line.js';
+import { FleetcastError } from '../errors/fleetcast-error.js';
 
 /**
  * The rejected rows of a campaign as CSV, one line per problem with the file line it was found on, written
@@ -23,7 +24,7 @@ export class RejectsFile {
 
   /** Adds a rejected row's problems; returns a promise only when the disk is behind and the caller should wait for it. */
   add(errors: readonly RowError[]): Promise<void> | undefined {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure !== undefined) throw this.#unwritable(this.#failure);
     const out = this.#out ?? this.#open();
     let text = '';
     for (const error of errors) text += csvLine([error.line, error.row, error.field, error.code, error.message]);
@@ -34,7 +35,9 @@ export class RejectsFile {
   async keep(): Promise<string> {
     const out = this.#out ?? this.#open();
     out.end();
-    await finished(out);
+    await finished(out).catch((error: unknown) => {
+      throw this.#unwritable(error);
+    });
     renameSync(this.#partPath, this.#path);
     this.#kept = true;
     return this.#path;
@@ -56,8 +59,17 @@ export class RejectsFile {
     return out;
   }
 
+  #unwritable(cause: unknown): FleetcastError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new FleetcastError('FC_BAD_USAGE', `cannot write the rejected rows to ${this.#path} (${reason}); give --rejects a path that can be written`, { cause });
+  }
+
   #drained(out: WriteStream): Promise<void> {
-    // Rejects with the stream's error if it fails instead.
-    return once(out, 'drain').then(() => undefined);
+    return once(out, 'drain').then(
+      () => undefined,
+      (error: unknown) => {
+        throw this.#unwritable(error);
+      },
+    );
   }
 }

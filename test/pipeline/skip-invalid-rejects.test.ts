@@ -58,4 +58,19 @@ describe('submit --skip-invalid writes the rejects as it reads', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('refused.csv.'))).toEqual([]);
     expect(await keysOf(redis, own)).toEqual([]);
   });
+
+  it('exits 2, queuing nothing, when the rejects cannot be written', async () => {
+    const file = join(dir, 'unwritable.csv');
+    writeFileSync(file, `${HEADER}${row(1, 2)}${row(2, 1)}`);
+    const own = uniquePrefix();
+
+    const result = await runCli(['submit', file, '--name', 'unwritable', '--skip-invalid', '--rejects', join(dir, 'no-such-folder', 'r.csv')], {
+      REDIS_URL: redisUrl(),
+      FLEETCAST_PREFIX: own,
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot write the rejected rows to \S*no-such-folder\/r\.csv/);
+    expect(await keysOf(redis, own)).toEqual([]);
+  });
 });
