@@ -25,6 +25,9 @@ interface EmulatorFlags {
   faultUnavailable?: string;
   faultReset?: string;
   faultHang?: string;
+  faultEmpty?: string;
+  faultNotJson?: string;
+  faultStatus?: string;
   latencyMs?: string;
   seed?: string;
   quoteMessageId?: boolean;
@@ -57,6 +60,9 @@ export function registerEmulatorCommand(program: Command): Command {
     .option('--fault-unavailable <share>', 'share of calls answered HTTP 503 ServiceUnavailable')
     .option('--fault-reset <share>', 'share of calls whose connection is reset after delivery')
     .option('--fault-hang <share>', 'share of calls never answered')
+    .option('--fault-empty <share>', 'share of calls answered with --fault-status and no body')
+    .option('--fault-not-json <share>', 'share of calls answered with --fault-status and an HTML page')
+    .option('--fault-status <code>', 'HTTP status of --fault-empty and --fault-not-json answers (default 502)')
     .option('--latency-ms <ms>', 'mean added latency (uniform 0.5x..1.5x)')
     .option('--seed <n>', 'seed of the fault and latency draws')
     .option('--quote-message-id', 'emit MessageId as a JSON string')
@@ -128,6 +134,9 @@ async function optionsFromFlags(flags: EmulatorFlags): Promise<{ options: Emulat
     faultUnavailable: number('--fault-unavailable', flags.faultUnavailable),
     faultReset: number('--fault-reset', flags.faultReset),
     faultHang: number('--fault-hang', flags.faultHang),
+    faultEmpty: number('--fault-empty', flags.faultEmpty),
+    faultNotJson: number('--fault-not-json', flags.faultNotJson),
+    faultStatus: number('--fault-status', flags.faultStatus),
     latencyMs: number('--latency-ms', flags.latencyMs),
     seed: number('--seed', flags.seed),
     maxRecordedCalls: number('--max-recorded-calls', flags.maxRecordedCalls),
