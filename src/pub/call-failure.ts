@@ -55,10 +55,12 @@ export function describeCallFailure(error: unknown, setting: CallSetting = {}): 
   const failure = (typeof error === 'object' && error !== null ? error : {}) as SdkFailure;
   if (failure.data !== undefined && typeof failure.data === 'object') return gatewayRefusal(failure, setting);
   if (failure.name === 'RequestTimeoutError') return timeout(String(failure.message), setting);
-  if (typeof failure.code === 'string' && /^E[A-Z_]+$/.test(failure.code)) return networkFailure(failure.code, failure, setting);
   if (typeof failure.code === 'string' && /^(?:CERT_|ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)[A-Z_]*$/.test(failure.code)) {
-    return { code: 'InvalidResponse', message: `the TLS certificate of ${hostOf(setting)} is not accepted (${failure.code}) — ${CHECK_ENDPOINT}` };
+    // The code the retry table has always seen: node's own E… codes as they are, the others as InvalidResponse.
+    const code = /^E[A-Z_]+$/.test(failure.code) ? failure.code : 'InvalidResponse';
+    return { code, message: `the TLS certificate of ${hostOf(setting)} is not accepted (${failure.code}) — ${CHECK_ENDPOINT}` };
   }
+  if (typeof failure.code === 'string' && /^E[A-Z_]+$/.test(failure.code)) return networkFailure(failure.code, failure, setting);
   if (failure.name === 'SyntaxError') return unreadableAnswer(undefined, 1, undefined, setting);
   const text = shortened(redactCallText(firstLine(failure.message ?? error), setting.secrets), 120);
   return { code: 'InvalidResponse', message: `the call to ${hostOf(setting)} failed: ${text || 'no reason given'}` };

@@ -40,6 +40,17 @@ describe('errors a user reads', () => {
     expect(retryClassOf('ENOTFOUND', undefined)).toBe('systemic');
   });
 
+  it('a TLS certificate the worker does not accept says so, with the code the retry table has always seen', () => {
+    const expired = describeCallFailure(Object.assign(new Error(`certificate has expired${V1_TAIL}`), { code: 'CERT_HAS_EXPIRED' }), SETTING);
+    expect(expired).toEqual({
+      code: 'InvalidResponse',
+      message: 'the TLS certificate of iot.cn-shanghai.aliyuncs.com is not accepted (CERT_HAS_EXPIRED) — check FLEETCAST_ENDPOINT',
+    });
+    const altName = describeCallFailure(Object.assign(new Error(`Hostname/IP does not match${V1_TAIL}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), SETTING);
+    expect(altName.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(altName.message).toContain('TLS certificate');
+  });
+
   it('a timeout names the limit and FLEETCAST_TIMEOUT_MS', () => {
     const expected = {
       code: 'RequestTimeout',
