@@ -25,88 +25,91 @@ function openCursor(path: string, progress: ReadProgress): JsonCursor {
 }
 
 class JsonCampaignWalker {
-  constructor(
-    private readonly path: string,
-    private readonly cursor: JsonCursor,
-    private readonly mode: WalkMode,
-    readonly header: JsonHeader,
-  ) {}
+  readonly #path: string;
+  readonly #cursor: JsonCursor;
+  readonly #mode: WalkMode;
+
+  constructor(path: string, cursor: JsonCursor, mode: WalkMode, readonly header: JsonHeader) {
+    this.#path = path;
+    this.#cursor = cursor;
+    this.#mode = mode;
+  }
 
   /** Yields the text of every message (in 'messages' mode); fills `header` on the way. */
   async *walk(): AsyncGenerator<ValueText[]> {
     try {
-      yield* this.walkCampaign();
+      yield* this.#walkCampaign();
     } finally {
-      await this.cursor.close();
+      await this.#cursor.close();
     }
   }
 
-  private async *walkCampaign(): AsyncGenerator<ValueText[]> {
-    const start = await this.cursor.peek();
-    if (start === END_OF_TEXT) return failFile(this.path, 'EMPTY_FILE', this.cursor.line, { detail: ': the file is empty' });
+  async *#walkCampaign(): AsyncGenerator<ValueText[]> {
+    const start = await this.#cursor.peek();
+    if (start === END_OF_TEXT) return failFile(this.#path, 'EMPTY_FILE', this.#cursor.line, { detail: ': the file is empty' });
     if (start === CHAR.OPEN_BRACKET) {
-      if (this.mode !== 'messages') return;
-      yield* this.messages();
+      if (this.#mode !== 'messages') return;
+      yield* this.#messages();
     } else if (start === CHAR.OPEN_BRACE) {
-      this.cursor.advance();
-      yield* this.topLevelObject();
-      if (this.mode === 'name' && this.header.name !== undefined) return;
+      this.#cursor.advance();
+      yield* this.#topLevelObject();
+      if (this.#mode === 'name' && this.header.name !== undefined) return;
     } else {
-      this.fail('a JSON campaign starts with { or [');
+      this.#fail('a JSON campaign starts with { or [');
     }
-    if ((await this.cursor.peek()) !== END_OF_TEXT) this.fail('unexpected text after the end of the campaign');
+    if ((await this.#cursor.peek()) !== END_OF_TEXT) this.#fail('unexpected text after the end of the campaign');
   }
 
-  private async *topLevelObject(): AsyncGenerator<ValueText[]> {
+  async *#topLevelObject(): AsyncGenerator<ValueText[]> {
     const seen = new Set<string>();
-    for (let next = await this.cursor.peek(); next !== CHAR.CLOSE_BRACE; next = await this.cursor.peek()) {
+    for (let next = await this.#cursor.peek(); next !== CHAR.CLOSE_BRACE; next = await this.#cursor.peek()) {
       if (seen.size > 0) {
-        if (next !== CHAR.COMMA) this.fail('expected , or } between top-level keys');
-        this.cursor.advance();
-        next = await this.cursor.peek();
+        if (next !== CHAR.COMMA) this.#fail('expected , or } between top-level keys');
+        this.#cursor.advance();
+        next = await this.#cursor.peek();
       }
-      const key = await this.readKey(next);
-      if (seen.has(key)) this.fail(`the top-level key "${key}" appears twice`);
+      const key = await this.#readKey(next);
+      if (seen.has(key)) this.#fail(`the top-level key "${key}" appears twice`);
       seen.add(key);
-      if (key === 'messages') yield* this.messagesValue();
-      else await this.readHeaderValue(key);
-      if (this.mode === 'name' && this.header.name !== undefined) return;
+      if (key === 'messages') yield* this.#messagesValue();
+      else await this.#readHeaderValue(key);
+      if (this.#mode === 'name' && this.header.name !== undefined) return;
     }
-    this.cursor.advance();
-    if (this.mode === 'messages' && !seen.has('messages')) failFile(this.path, 'EMPTY_FILE', this.cursor.line, { detail: ': no "messages" array' });
+    this.#cursor.advance();
+    if (this.#mode === 'messages' && !seen.has('messages')) failFile(this.#path, 'EMPTY_FILE', this.#cursor.line, { detail: ': no "messages" array' });
   }
 
-  private async readKey(next: number): Promise<string> {
-    if (next !== CHAR.QUOTE) this.fail('expected a quoted key');
-    const { value: key, line } = await this.cursor.parseValue();
-    if ((await this.cursor.peek()) !== CHAR.COLON) this.fail('expected : after a key');
-    this.cursor.advance();
-    await this.cursor.peek();
+  async #readKey(next: number): Promise<string> {
+    if (next !== CHAR.QUOTE) this.#fail('expected a quoted key');
+    const { value: key, line } = await this.#cursor.parseValue();
+    if ((await this.#cursor.peek()) !== CHAR.COLON) this.#fail('expected : after a key');
+    this.#cursor.advance();
+    await this.#cursor.peek();
     if (typeof key !== 'string' || !TOP_LEVEL_KEYS.includes(key)) {
-      return failFile(this.path, 'MALFORMED_FILE', line, { detail: `unknown top-level key ${JSON.stringify(key)} (expected name, defaults, messages)` });
+      return failFile(this.#path, 'MALFORMED_FILE', line, { detail: `unknown top-level key ${JSON.stringify(key)} (expected name, defaults, messages)` });
     }
     return key;
   }
 
-  private async readHeaderValue(key: string): Promise<void> {
-    const { value, line } = await this.cursor.parseValue();
+  async #readHeaderValue(key: string): Promise<void> {
+    const { value, line } = await this.#cursor.parseValue();
     if (key === 'name') {
-      if (typeof value !== 'string') failFile(this.path, 'MALFORMED_FILE', line, { detail: '"name" must be a string' });
+      if (typeof value !== 'string') failFile(this.#path, 'MALFORMED_FILE', line, { detail: '"name" must be a string' });
       this.header.name = value;
     } else {
-      if (!isPlainObject(value)) return failFile(this.path, 'MALFORMED_FILE', line, { detail: '"defaults" must be an object' });
+      if (!isPlainObject(value)) return failFile(this.#path, 'MALFORMED_FILE', line, { detail: '"defaults" must be an object' });
       this.header.defaults = jsonObjectValues(value);
     }
   }
 
-  private async *messagesValue(): AsyncGenerator<ValueText[]> {
-    if (this.mode !== 'messages') return this.cursor.skipValue();
-    if (this.header.defaults === undefined) await this.lookAheadForDefaults();
-    yield* this.messages();
+  async *#messagesValue(): AsyncGenerator<ValueText[]> {
+    if (this.#mode !== 'messages') return this.#cursor.skipValue();
+    if (this.header.defaults === undefined) await this.#lookAheadForDefaults();
+    yield* this.#messages();
   }
 
-  private async lookAheadForDefaults(): Promise<void> {
-    const ahead = new JsonCampaignWalker(this.path, openCursor(this.path, { totalBytes: 0, bytesRead: 0 }), 'header', {});
+  async #lookAheadForDefaults(): Promise<void> {
+    const ahead = new JsonCampaignWalker(this.#path, openCursor(this.#path, { totalBytes: 0, bytesRead: 0 }), 'header', {});
     for await (const _ of ahead.walk()) {
       // 'header' mode yields nothing.
     }
@@ -115,36 +118,36 @@ class JsonCampaignWalker {
   }
 
   /** Yields the messages in batches, so that a row costs no await of its own. */
-  private async *messages(): AsyncGenerator<ValueText[]> {
-    if ((await this.cursor.peek()) !== CHAR.OPEN_BRACKET) this.fail('"messages" must be an array');
-    this.cursor.advance();
-    if ((await this.cursor.peek()) === CHAR.CLOSE_BRACKET) return this.cursor.advance();
+  async *#messages(): AsyncGenerator<ValueText[]> {
+    if ((await this.#cursor.peek()) !== CHAR.OPEN_BRACKET) this.#fail('"messages" must be an array');
+    this.#cursor.advance();
+    if ((await this.#cursor.peek()) === CHAR.CLOSE_BRACKET) return this.#cursor.advance();
     let batch: ValueText[] = [];
     for (;;) {
-      const next = await this.peek();
-      if (next === CHAR.CLOSE_BRACKET || next === CHAR.COMMA || next === CHAR.CLOSE_BRACE) this.fail('expected a message');
-      const element = this.cursor.readBufferedValue() ?? (await this.cursor.readValue());
+      const next = await this.#peek();
+      if (next === CHAR.CLOSE_BRACKET || next === CHAR.COMMA || next === CHAR.CLOSE_BRACE) this.#fail('expected a message');
+      const element = this.#cursor.readBufferedValue() ?? (await this.#cursor.readValue());
       batch.push(element);
       if (batch.length >= MESSAGE_BATCH) {
         yield batch;
         batch = [];
       }
-      const after = await this.peek();
+      const after = await this.#peek();
       if (after === CHAR.CLOSE_BRACKET) break;
-      if (after !== CHAR.COMMA) this.fail(`expected , or ] after the message that starts on line ${element.line}`);
-      this.cursor.advance();
+      if (after !== CHAR.COMMA) this.#fail(`expected , or ] after the message that starts on line ${element.line}`);
+      this.#cursor.advance();
     }
-    this.cursor.advance();
+    this.#cursor.advance();
     if (batch.length > 0) yield batch;
   }
 
-  private async peek(): Promise<number> {
-    const next = this.cursor.peekBuffered();
-    return next === NEED_MORE ? this.cursor.peek() : next;
+  async #peek(): Promise<number> {
+    const next = this.#cursor.peekBuffered();
+    return next === NEED_MORE ? this.#cursor.peek() : next;
   }
 
-  private fail(detail: string): never {
-    return failFile(this.path, 'MALFORMED_FILE', this.cursor.line, { detail });
+  #fail(detail: string): never {
+    return failFile(this.#path, 'MALFORMED_FILE', this.#cursor.line, { detail });
   }
 }
 

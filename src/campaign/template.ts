@@ -48,18 +48,18 @@ export function renderTemplate(template: Template, values: PlaceholderValues): s
  * so a campaign with a different literal payload per row does not fill the cache.
  */
 export class TemplateCache {
-  private readonly templates = new Map<string, Template>();
+  readonly #templates = new Map<string, Template>();
   /** Every placeholder name seen in any template so far. */
   readonly referencedNames = new Set<string>();
 
   /** The template of `text`, or undefined when the text has no placeholder. */
   get(text: string): Template | undefined {
     if (!text.includes('{{')) return undefined;
-    let template = this.templates.get(text);
+    let template = this.#templates.get(text);
     if (template === undefined) {
       template = parseTemplate(text);
-      if (this.templates.size >= CACHE_LIMIT) this.templates.clear();
-      this.templates.set(text, template);
+      if (this.#templates.size >= CACHE_LIMIT) this.#templates.clear();
+      this.#templates.set(text, template);
       for (const name of template.names) this.referencedNames.add(name);
     }
     return template.names.length === 0 ? undefined : template;

@@ -35,22 +35,22 @@ function firstInvalidOffset(bytes: Uint8Array): number {
  * with the next chunk, so `push` returns the bytes that are complete and valid so far.
  */
 export class Utf8Checker {
-  private carry: Buffer = Buffer.alloc(0);
-  private offset = 0;
+  #carry: Buffer = Buffer.alloc(0);
+  #offset = 0;
 
   /** The complete, valid bytes up to this chunk; or the absolute offset of the first invalid byte. */
   push(chunk: Buffer): Buffer | { invalidAt: number } {
-    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    const bytes = this.#carry.length === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
     const split = incompleteTailStart(bytes);
     const whole = bytes.subarray(0, split);
-    if (!isUtf8(whole)) return { invalidAt: this.offset + firstInvalidOffset(whole) };
-    this.carry = Buffer.from(bytes.subarray(split));
-    this.offset += split;
+    if (!isUtf8(whole)) return { invalidAt: this.#offset + firstInvalidOffset(whole) };
+    this.#carry = Buffer.from(bytes.subarray(split));
+    this.#offset += split;
     return whole;
   }
 
   /** Undefined when the stream ended on a whole character, else the offset of the cut sequence. */
   end(): number | undefined {
-    return this.carry.length === 0 ? undefined : this.offset;
+    return this.#carry.length === 0 ? undefined : this.#offset;
   }
 }

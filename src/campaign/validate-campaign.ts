@@ -35,11 +35,15 @@ const PROGRESS_INTERVAL_MS = 200;
 class ErrorList {
   readonly errors: RowError[] = [];
   #rowErrors = 0;
-  constructor(private readonly limit: number) {}
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
 
   add(errors: readonly RowError[]): void {
     for (const error of errors) {
-      if (error.row !== 0 && this.#rowErrors++ >= this.limit) continue;
+      if (error.row !== 0 && this.#rowErrors++ >= this.#limit) continue;
       this.errors.push(error);
     }
   }

@@ -36,24 +36,25 @@ export function createPrng(seed: number): () => number {
  * and latency draws use separate generators so that turning latency on does not change the fault sequence.
  */
 export class FaultPlan {
-  private readonly faultRandom: () => number;
-  private readonly latencyRandom: () => number;
+  readonly #faultRandom: () => number;
+  readonly #latencyRandom: () => number;
 
-  constructor(
-    private readonly shares: FaultShares,
-    private readonly latencyMs: number,
-    seed: number,
-  ) {
-    this.faultRandom = createPrng(seed);
-    this.latencyRandom = createPrng(seed ^ 0x5bd1e995);
+  readonly #shares: FaultShares;
+  readonly #latencyMs: number;
+
+  constructor(shares: FaultShares, latencyMs: number, seed: number) {
+    this.#shares = shares;
+    this.#latencyMs = latencyMs;
+    this.#faultRandom = createPrng(seed);
+    this.#latencyRandom = createPrng(seed ^ 0x5bd1e995);
   }
 
   /** One draw per call; undefined means no fault. */
   nextFault(): FaultKind | undefined {
-    const draw = this.faultRandom();
+    const draw = this.#faultRandom();
     let edge = 0;
     for (const kind of FAULT_ORDER) {
-      edge += this.shares[kind] ?? 0;
+      edge += this.#shares[kind] ?? 0;
       if (draw < edge) return kind;
     }
     return undefined;
@@ -61,7 +62,7 @@ export class FaultPlan {
 
   /** Added latency: uniform between 0.5x and 1.5x of the mean; 0 when latency is off. */
   nextLatencyMs(): number {
-    if (this.latencyMs <= 0) return 0;
-    return this.latencyMs * (0.5 + this.latencyRandom());
+    if (this.#latencyMs <= 0) return 0;
+    return this.#latencyMs * (0.5 + this.#latencyRandom());
   }
 }
