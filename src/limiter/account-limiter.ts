@@ -21,23 +21,20 @@ export interface AccountLimiterOptions {
   /**
    * Share of the cap kept unused so that timing jitter between the limiter, the worker and the endpoint
    * never pushes a sliding second past the cap: 12.5 ms of calls per second, for the `maxLateMs` a call may leave
-   * after its token's time and ~8.5 ms more by which the endpoint may count calls off their time. Measured here,
-   * 2 workers and the endpoint on 2 shared cores: the endpoint stopped reading for 10–25 ms at a time (its own
-   * young collections took 3–11 ms) and then counted everything that had arrived meanwhile within 1 ms, up to 25
-   * calls; at 0.0075, 100,000-row runs had 1–12 throttled calls in 5 of 9 runs, at 0.0125 none in 9 (and 1 call
-   * in 1 of 13 runs of 40,000 rows; later, with the workers faster, 1–3 calls in 3 of about 45 runs).
+   * after its token's time and ~8.5 ms more by which the endpoint may count calls off their time: an endpoint that
+   * pauses counts everything that arrived meanwhile at once (figures: docs/BENCHMARKS.md, "Figures behind the code").
    * @defaultValue 0.0125
    */
   readonly guard?: number;
   /**
    * Calls per second kept unused whatever the rate. A call reaches the endpoint a few ms off its token's time
    * (timers, the event loop, the network): a sliding second then counts a call or two more at its edges, and at
-   * low rates that is more than `guard` covers (measured here: 201 calls in a second at 200/s with 2 kept). @defaultValue 4
+   * low rates that is more than `guard` covers. @defaultValue 4
    */
   readonly minGuardCalls?: number;
   /**
-   * A token not used within this many ms of its time is dropped. Workers sharing 2 cores with the endpoint were
-   * late by more than 3 ms about 100–170 times a second; 4 instead of 3 sent ~1.2 % more of the cap. @defaultValue 4
+   * A token not used within this many ms of its time is dropped: a later call would crowd the next grant's span.
+   * @defaultValue 4
    */
   readonly maxLateMs?: number;
   /** Grants a process may have reserved ahead of use. @defaultValue enough for 50 ms at the cap, at least 3 */

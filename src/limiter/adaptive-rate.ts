@@ -136,8 +136,8 @@ export class AdaptiveRate {
 
   /**
    * Judges each second's answers when it is over: a share of a few hundred answers is a signal, the first few
-   * answers of a second are not (judged at every throttle, 5 % of calls refused by a busy gateway cut the rate
-   * again and again, a full quota or not, and the rate never rose again: 1,050 → 105 calls/s in a minute).
+   * answers of a second are not: judged at every throttle, a gateway refusing a few per cent of calls cut the rate
+   * again and again, a full quota or not, and it never rose again.
    */
   #rollWindow(): void {
     const now = this.#clock.now();

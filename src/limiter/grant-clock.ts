@@ -77,9 +77,9 @@ export class GrantClock {
   /**
    * Hands out tokens already due, if any. The timer alone comes too late when the event loop is busy: Node runs
    * every ready I/O callback (answers of earlier calls, a few hundred µs each) before its timers, so a burst of
-   * answers kept tokens waiting past `maxLateMs`. Called after each answer, 2 workers on 2 shared cores sent
-   * 0.030 more of the cap (four pairs of runs, 40,000 rows, ~20 ms). Fewer dropped tokens also leave less room
-   * for the endpoint's pauses in each second: see AccountLimiterOptions.guard.
+   * answers kept tokens waiting past `maxLateMs`; called after each answer, fewer are dropped (figures:
+   * docs/BENCHMARKS.md, "Figures behind the code"). Fewer dropped tokens also leave less room for the endpoint's
+   * pauses in each second: see AccountLimiterOptions.guard.
    */
   poke(): void {
     if (this.waiting > 0 && (this.#tokens[this.#tokenHead] ?? Infinity) <= this.#clock.now()) this.drain();
