@@ -8,7 +8,7 @@ import type { MessageBroker } from './broker.js';
 import type { CallLog } from './call-log.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { EmulatorAnswerError, businessError, gatewayError, type ErrorAnswer } from './error-codes.js';
-import { brokenAnswer, type FaultKind, type FaultPlan } from './faults.js';
+import { brokenAnswer, deviceFaultOf, type FaultKind, type FaultPlan } from './faults.js';
 import { MessageIdGenerator, newRequestId } from './message-id.js';
 import type { ResolvedEmulatorOptions } from './options.js';
 import { parseCallParams, readBody } from './params.js';
@@ -102,10 +102,22 @@ export class ApiHandler {
       instanceId: deps.options.instanceId,
       messageIds: this.#messageIds,
     });
+    this.#checkDeviceFaults(plan.devices);
     if (!deps.deviceQuotas.tryAdmit(plan.devices, state.arrivedAt)) {
       throw new EmulatorAnswerError(businessError('iot.messagebroker.RateLimit'));
     }
     await this.#deliverAndAnswer(state, plan, res);
+  }
+
+  /** Devices chosen offline or unknown by `faultOffline` / `faultNotFound` refuse the call as the real API does. */
+  #checkDeviceFaults(devices: readonly string[]): void {
+    const shares = this.#deps.options.deviceFaults;
+    for (const device of devices) {
+      const slash = device.indexOf('/');
+      const fault = deviceFaultOf(device.slice(0, slash), device.slice(slash + 1), shares);
+      if (fault === 'offline') throw new EmulatorAnswerError(businessError('iot.messagebroker.OFFLINE'));
+      if (fault === 'notFound') throw new EmulatorAnswerError(businessError('iot.device.NotExistedDevice'));
+    }
   }
 
   async #deliverAndAnswer(state: CallState, plan: ActionPlan, res: ServerResponse): Promise<void> {

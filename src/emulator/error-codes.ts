@@ -34,6 +34,7 @@ export const BUSINESS_ERRORS = {
   'iot.messagebroker.MessageContentIsNotBase64Encode': 'The message content is not base64 encoded.',
   'iot.messagebroker.MessageContentTooLarge': 'The message content exceeds the size limit.',
   'iot.messagebroker.RateLimit': 'The message rate limit of the device is exceeded.',
+  'iot.messagebroker.OFFLINE': 'The device is offline.',
   'iot.messagebroker.PublishMessageException': 'An exception occurred while publishing the message.',
 } as const satisfies Record<string, string>;
 

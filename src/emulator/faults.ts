@@ -19,6 +19,39 @@ export function brokenAnswer(kind: FaultKind, status: number): RenderedAnswer | 
   return undefined;
 }
 
+/** A fault that belongs to a device rather than to a call: every call to that device gets it. */
+export type DeviceFaultKind = 'offline' | 'notFound';
+
+/** Share of devices (0..1) given each device fault. */
+export type DeviceFaultShares = Readonly<Record<DeviceFaultKind, number>>;
+
+/**
+ * The device fault of `ProductKey/DeviceName`, or undefined. A hash of the two names decides, not a draw, so every
+ * call to the same device (a retry, a second campaign) gets the same answer, whatever the seed.
+ */
+export function deviceFaultOf(productKey: string, deviceName: string, shares: DeviceFaultShares): DeviceFaultKind | undefined {
+  if (shares.offline <= 0 && shares.notFound <= 0) return undefined;
+  const point = deviceHash(`${productKey}/${deviceName}`) / 4294967296;
+  if (point < shares.offline) return 'offline';
+  if (point < shares.offline + shares.notFound) return 'notFound';
+  return undefined;
+}
+
+/** FNV-1a over the UTF-16 units, then a murmur-style finalizer so that near names spread over the whole range. */
+function deviceHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
 /** mulberry32: a small, fast, seedable PRNG giving uniform numbers in [0, 1). */
 export function createPrng(seed: number): () => number {
   let state = seed >>> 0;

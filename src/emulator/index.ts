@@ -24,4 +24,4 @@ export {
 } from './signature-v3.js';
 export { percentEncode } from './percent-encode.js';
 export { SlidingWindow } from './quota.js';
-export { createPrng, FaultPlan, type FaultKind, type FaultShares } from './faults.js';
+export { createPrng, deviceFaultOf, FaultPlan, type DeviceFaultKind, type DeviceFaultShares, type FaultKind, type FaultShares } from './faults.js';

@@ -1,5 +1,5 @@
 import { FleetcastError } from '../errors/fleetcast-error.js';
-import type { FaultShares } from './faults.js';
+import type { DeviceFaultShares, FaultShares } from './faults.js';
 
 /** An AccessKey the emulator accepts. Keys with the same `accountId` share one quota (RAM users of one account). */
 export interface EmulatorAccessKey {
@@ -51,6 +51,10 @@ export interface EmulatorOptions {
   faultEmpty?: number;
   /** Share of calls answered with HTTP `faultStatus` and an HTML page instead of JSON. Default 0. */
   faultNotJson?: number;
+  /** Share of devices (0..1) answered `iot.messagebroker.OFFLINE` on every call; a hash of ProductKey and DeviceName picks them. Default 0. */
+  faultOffline?: number;
+  /** Share of devices (0..1) answered `iot.device.NotExistedDevice` on every call, picked like `faultOffline`. Default 0. */
+  faultNotFound?: number;
   /** HTTP status (400-599) of the `faultEmpty` and `faultNotJson` answers. Default 502. */
   faultStatus?: number;
   /** Mean latency added before answering, uniform between 0.5x and 1.5x. Default 0. */
@@ -82,6 +86,7 @@ export interface ResolvedEmulatorOptions {
   instanceId: string | undefined;
   mqtt: { kind: 'embedded'; port: number; host: string | undefined } | { kind: 'external'; url: string } | { kind: 'none' };
   faults: FaultShares;
+  deviceFaults: DeviceFaultShares;
   faultStatus: number;
   latencyMs: number;
   seed: number;
@@ -117,6 +122,13 @@ export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmu
   };
   const shareSum = Object.values(faults).reduce((sum, v) => sum + v, 0);
   if (shareSum > 1) problems.push(`fault shares add up to ${shareSum}, more than 1`);
+  const deviceFaults: DeviceFaultShares = {
+    offline: share('faultOffline', input.faultOffline),
+    notFound: share('faultNotFound', input.faultNotFound),
+  };
+  if (deviceFaults.offline + deviceFaults.notFound > 1) {
+    problems.push(`faultOffline and faultNotFound add up to ${deviceFaults.offline + deviceFaults.notFound}, more than 1`);
+  }
 
   const resolved: ResolvedEmulatorOptions = {
     accessKeys: resolveAccessKeys(problems, input.accessKeys),
@@ -128,6 +140,7 @@ export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmu
     instanceId: resolveInstanceId(problems, input.instanceId),
     mqtt: resolveMqtt(problems, input),
     faults,
+    deviceFaults,
     faultStatus: checkStatus(problems, input.faultStatus),
     latencyMs: checkNumber(problems, 'latencyMs', input.latencyMs, 0),
     seed: count('seed', input.seed, Math.floor(Math.random() * 2 ** 31), 0),

@@ -28,6 +28,8 @@ interface EmulatorFlags {
   faultEmpty?: string;
   faultNotJson?: string;
   faultStatus?: string;
+  faultOffline?: string;
+  faultNotFound?: string;
   latencyMs?: string;
   seed?: string;
   quoteMessageId?: boolean;
@@ -62,6 +64,8 @@ export function registerEmulatorCommand(program: Command): Command {
     .option('--fault-hang <share>', 'share of calls never answered')
     .option('--fault-empty <share>', 'share of calls answered with --fault-status and no body')
     .option('--fault-not-json <share>', 'share of calls answered with --fault-status and an HTML page')
+    .option('--fault-offline <share>', 'share of devices (0-1, or 30%) answered iot.messagebroker.OFFLINE on every call, picked by name')
+    .option('--fault-not-found <share>', 'share of devices (0-1, or 10%) answered iot.device.NotExistedDevice on every call, picked by name')
     .option('--fault-status <code>', 'HTTP status of --fault-empty and --fault-not-json answers (default 502)')
     .option('--latency-ms <ms>', 'mean added latency (uniform 0.5x..1.5x)')
     .option('--seed <n>', 'seed of the fault and latency draws')
@@ -121,6 +125,11 @@ async function optionsFromFlags(flags: EmulatorFlags): Promise<{ options: Emulat
     }
     return value;
   };
+  const share = (flag: string, raw: string | undefined): number | undefined => {
+    const percent = raw?.trim().endsWith('%') === true;
+    const value = number(flag, percent ? raw?.trim().slice(0, -1) : raw);
+    return value !== undefined && percent ? value / 100 : value;
+  };
   const port = number('--port', flags.port) ?? 8787;
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port must be 0..65535 (got "${flags.port}")`);
   const options: EmulatorOptions = {
@@ -137,6 +146,8 @@ async function optionsFromFlags(flags: EmulatorFlags): Promise<{ options: Emulat
     faultEmpty: number('--fault-empty', flags.faultEmpty),
     faultNotJson: number('--fault-not-json', flags.faultNotJson),
     faultStatus: number('--fault-status', flags.faultStatus),
+    faultOffline: share('--fault-offline', flags.faultOffline),
+    faultNotFound: share('--fault-not-found', flags.faultNotFound),
     latencyMs: number('--latency-ms', flags.latencyMs),
     seed: number('--seed', flags.seed),
     maxRecordedCalls: number('--max-recorded-calls', flags.maxRecordedCalls),
