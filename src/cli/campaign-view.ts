@@ -3,6 +3,16 @@ import { heldUntil } from '../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../schedule/send-window.js';
 import { formatInZone, localTimeZone } from '../schedule/time-zone.js';
 import { formatDuration } from './output.js';
+import { abortRuleView, firedText, formatAbortRule, type AbortAction, type AbortRuleView } from '../queue/abort-rules.js';
+
+/** How a campaign rolls out: its stage, its abort rules with the rows they judge now, and the rule that fired. */
+export interface RolloutView {
+  /** `all`: every row may be sent. */
+  readonly stage: 'all';
+  readonly abort: readonly AbortRuleView[];
+  readonly abortAction: AbortAction;
+  readonly fired: { readonly rule: string; readonly matching: number; readonly final: number; readonly text: string } | null;
+}
 
 /**
  * What status tables and JSON show of a campaign. `state` is the stored state, except that a running campaign
@@ -28,6 +38,7 @@ export interface CampaignView {
   readonly window: string | null;
   /** While it holds its rows: when it sends again. */
   readonly heldUntil: string | null;
+  readonly rollout: RolloutView;
 }
 
 /** `ratePerSec` is the mean since the campaign could first send, or over the whole run once finished. */
@@ -56,6 +67,17 @@ export function campaignView(record: CampaignRecord, now = Date.now()): Campaign
     startAt: record.startAt === undefined ? null : new Date(record.startAt).toISOString(),
     window: record.window === undefined ? null : `${formatSendWindow(record.window)} ${record.window.timeZone}`,
     heldUntil: held === undefined ? null : new Date(held).toISOString(),
+    rollout: rolloutView(record),
+  };
+}
+
+function rolloutView(record: CampaignRecord): RolloutView {
+  const fired = record.abortFired;
+  return {
+    stage: 'all',
+    abort: record.abortRules.map((rule) => abortRuleView(rule, record)),
+    abortAction: record.abortAction,
+    fired: fired === undefined ? null : { rule: formatAbortRule(fired), matching: fired.matching, final: fired.final, text: firedText(fired) },
   };
 }
 

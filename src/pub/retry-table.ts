@@ -48,6 +48,45 @@ export const RETRY_CLASS_BY_CODE: Readonly<Record<string, RetryClass>> = {
   ENOTFOUND: 'systemic',
 };
 
+/**
+ * What a failed row counts as for abort rules (`fleetcast submit --abort CLASS:PERCENT[:MIN]`), beside `failed`,
+ * which every failed row counts as:
+ * - `offline`: the device is not connected.
+ * - `not-found`: the device or its product does not exist.
+ * - `rejected`: any other permanent refusal of the row (topic, payload, permission).
+ * - `exhausted`: the row failed after every transient retry (its last Code is a throttle or transient one).
+ * Codes not named here take their class from the retry class: transient and throttle give `exhausted`, permanent
+ * gives `rejected`; systemic refusals pause the campaign and count only as `failed`.
+ */
+export type FailureClass = 'offline' | 'not-found' | 'rejected' | 'exhausted';
+
+export const FAILURE_CLASS_BY_CODE: Readonly<Record<string, FailureClass>> = {
+  'iot.messagebroker.OFFLINE': 'offline',
+  'iot.messagebroker.HALFCONN': 'offline',
+  'iot.device.NotExistedDevice': 'not-found',
+  'iot.prod.NotExistedProduct': 'not-found',
+};
+
+/** The failure class of a failed row's last Code; undefined for a systemic one. */
+export function failureClassOf(code: string): FailureClass | undefined {
+  const named = FAILURE_CLASS_BY_CODE[code];
+  if (named !== undefined) return named;
+  const retryClass = RETRY_CLASS_BY_CODE[code] ?? 'permanent';
+  if (retryClass === 'systemic') return undefined;
+  return retryClass === 'permanent' ? 'rejected' : 'exhausted';
+}
+
+/** Every Code whose failure class is not `rejected` (the class of an unknown Code), with its class or '' (none). */
+export function failureClassExceptions(): ReadonlyArray<readonly [string, FailureClass | '']> {
+  const codes = new Set([...Object.keys(RETRY_CLASS_BY_CODE), ...Object.keys(FAILURE_CLASS_BY_CODE)]);
+  const exceptions: Array<readonly [string, FailureClass | '']> = [];
+  for (const code of codes) {
+    const failureClass = failureClassOf(code) ?? '';
+    if (failureClass !== 'rejected') exceptions.push([code, failureClass]);
+  }
+  return exceptions;
+}
+
 /** Backoff bounds in ms for the classes that are retried. */
 export const BACKOFF_BOUNDS: Readonly<Record<'throttle' | 'transient', { readonly minMs: number; readonly maxMs: number }>> = {
   throttle: { minMs: 20, maxMs: 1000 },

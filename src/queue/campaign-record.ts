@@ -1,5 +1,7 @@
 import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
 import { parseSendWindow, type SendWindow } from '../schedule/send-window.js';
+import { parseFiredRule, parseStoredRules, type AbortAction, type AbortClass, type AbortRule, type FiredRule } from './abort-rules.js';
+import type { FailureClass } from '../pub/retry-table.js';
 
 /**
  * A campaign as stored in Redis. States:
@@ -40,6 +42,15 @@ export interface CampaignRecord extends CampaignSchedule {
   readonly startAt: number | undefined;
   /** Daily span of local time outside which the campaign holds its rows. */
   readonly window: SendWindow | undefined;
+  /** The campaign's own abort rules (the workers' failure-share rule applies when none watches `failed`). */
+  readonly abortRules: readonly AbortRule[];
+  readonly abortAction: AbortAction;
+  /** The rule that paused or cancelled the campaign, until it is resumed. */
+  readonly abortFired: FiredRule | undefined;
+  /** Failed rows by failure class. */
+  readonly failedByClass: Readonly<Record<FailureClass, number>>;
+  /** Counts when the abort rules were last armed (at a resume after one fired); rules judge the rows since. */
+  readonly abortArmed: { readonly done: number; readonly byClass: Readonly<Record<AbortClass, number>> };
 }
 
 export function isCampaignState(value: string | undefined): value is CampaignState {
@@ -70,6 +81,25 @@ export function parseCampaignRecord(hash: Readonly<Record<string, string>>): Cam
     priority: hash.priority === undefined ? 1 : Number(hash.priority),
     startAt: hash.startAt === undefined || hash.startAt === '' ? undefined : int(hash.startAt),
     window: storedWindow(hash.window, hash.windowTz),
+    abortRules: parseStoredRules(hash.abortRules),
+    abortAction: hash.abortAction === 'cancel' ? 'cancel' : 'pause',
+    abortFired: parseFiredRule(hash.abortFired),
+    failedByClass: {
+      offline: int(hash['fail:offline']),
+      'not-found': int(hash['fail:not-found']),
+      rejected: int(hash['fail:rejected']),
+      exhausted: int(hash['fail:exhausted']),
+    },
+    abortArmed: {
+      done: int(hash['arm:done']),
+      byClass: {
+        offline: int(hash['arm:offline']),
+        'not-found': int(hash['arm:not-found']),
+        rejected: int(hash['arm:rejected']),
+        exhausted: int(hash['arm:exhausted']),
+        failed: int(hash['arm:failed']),
+      },
+    },
   };
 }
 

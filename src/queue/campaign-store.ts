@@ -7,6 +7,7 @@ import { CONTROL, MARK_ENQUEUED, RECORD_OUTCOMES } from './scripts.js';
 import { Script } from '../redis/script.js';
 import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../schedule/send-window.js';
+import { formatAbortRule, type AbortAction, type AbortRule } from './abort-rules.js';
 
 /** When a campaign pauses itself for failing: more than `failureRatio` of its final rows failed, after `minimumRows`. */
 export interface AbortCriteria {
@@ -31,6 +32,8 @@ export interface NewCampaign {
   readonly priority: number;
   /** Not before this time, only inside this daily window. @defaultValue at once, at any time */
   readonly schedule?: CampaignSchedule;
+  /** Abort rules and what they do when one fires. @defaultValue none (the workers' failure-share rule only), pause */
+  readonly abort?: { readonly rules: readonly AbortRule[]; readonly action: AbortAction };
 }
 
 /** The scripts, sent once per connection and then called by their SHA1 (EVALSHA). */
@@ -105,6 +108,7 @@ export class CampaignStore {
         rate: campaign.rate ?? '',
         priority: campaign.priority,
         ...scheduleFields(campaign.schedule),
+        ...abortFields(campaign.abort),
       })
       .zadd(campaignIndexKey(this.#prefix), now, campaign.id)
       .sadd(activeCampaignsKey(this.#prefix), campaign.id)
@@ -135,7 +139,13 @@ export class CampaignStore {
     const keys = campaignKeys(this.#prefix, id);
     const args: Array<string | number> = [id, Date.now(), this.#abort.failureRatio, this.#abort.minimumRows];
     for (const outcome of outcomes) args.push(outcome.row, outcome.status, encodeOutcome(outcome));
-    const recorded = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes, activeCampaignsKey(this.#prefix)], args);
+    const reply = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes, activeCampaignsKey(this.#prefix)], args);
+    const [recorded, fired] = Array.isArray(reply) ? (reply as unknown[]) : [reply, ''];
+    if (fired === 'paused' || fired === 'cancelled') {
+      // An abort rule fired: every worker hears it now rather than at its next poll.
+      const command: ControlCommand = fired === 'paused' ? 'autopause' : 'cancel';
+      await this.#redis.publish(controlChannel(this.#prefix), JSON.stringify({ id, command, state: fired }));
+    }
     return Number(recorded);
   }
 
@@ -171,6 +181,11 @@ function scheduleFields(schedule: CampaignSchedule | undefined): Record<string, 
     fields.windowTz = schedule.window.timeZone;
   }
   return fields;
+}
+
+function abortFields(abort: NewCampaign['abort']): Record<string, string> {
+  if (abort === undefined || abort.rules.length === 0) return {};
+  return { abortRules: abort.rules.map(formatAbortRule).join(','), abortAction: abort.action };
 }
 
 function controlError(id: string, command: ControlCommand, error: unknown): FleetcastError {

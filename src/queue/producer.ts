@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { readCampaignName, validateCampaign, type CampaignSummary, type RowError } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { campaignIdOf, defaultCampaignName } from './campaign-id.js';
-import { CampaignStore } from './campaign-store.js';
+import { CampaignStore, type NewCampaign } from './campaign-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { RowSpool } from './row-spool.js';
@@ -26,6 +26,8 @@ export interface SubmitOptions {
   readonly priority?: number;
   /** Queue the rows now, but send them only from `startAt` on and inside `window`. @defaultValue at once, at any time */
   readonly schedule?: CampaignSchedule;
+  /** Abort rules of the campaign and what they do. @defaultValue none, pause */
+  readonly abort?: NewCampaign['abort'];
   /** Rows per queued job. @defaultValue 100 */
   readonly chunkSize?: number;
   readonly onProgress?: (event: SubmitProgress) => void;
@@ -118,6 +120,7 @@ async function enqueueValidated(
       rate: options.rate,
       priority: options.priority ?? 1,
       ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+      ...(options.abort === undefined ? {} : { abort: options.abort }),
     });
   }
   const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, options);

@@ -1,3 +1,5 @@
+import { failureClassExceptions } from '../pub/retry-table.js';
+
 /**
  * Lua scripts that keep a campaign's counters and state consistent with its outcomes, whatever the number of
  * workers: an outcome is recorded once (a re-run of a row never counts twice), and the last outcome finishes it.
@@ -17,42 +19,100 @@ local function finish_if_done(campaign, active, id, now)
 end
 `;
 
-/**
- * Pauses a running campaign whose failure share passed the threshold after a minimum of final rows
- * (like an abort criterion): burning through a campaign that fails is worse than stopping to look.
- */
-const PAUSE_IF_FAILING = `
-local function pause_if_failing(campaign, ratio, minimum)
-  local fields = redis.call('hmget', campaign, 'failed', 'done', 'state')
-  local failed = tonumber(fields[1] or '0')
-  local done = tonumber(fields[2] or '0')
-  if minimum > 0 and done >= minimum and failed > ratio * done and (fields[3] == 'running' or fields[3] == 'enqueuing') then
-    local share = math.floor(failed * 100 / done)
-    redis.call('hset', campaign, 'state', 'paused', 'pausedReason',
-      'failure share ' .. share .. '% over ' .. math.floor(ratio * 100) .. '% after ' .. done .. ' rows')
+/** A Lua table of the Codes whose failure class is not `rejected`, built from the retry table itself. */
+const FAILURE_CLASSES = `
+local FAILURE_CLASS = {${failureClassExceptions()
+  .map(([code, failureClass]) => `[${luaString(code)}]=${luaString(failureClass)}`)
+  .join(',')}}
+local function field(text, n)
+  local start = 1
+  for _ = 1, n - 1 do
+    local tab = string.find(text, '\t', start, true)
+    if not tab then return '' end
+    start = tab + 1
   end
+  local stop = string.find(text, '\t', start, true)
+  if stop then return string.sub(text, start, stop - 1) end
+  return string.sub(text, start)
+end
+local function failure_class(encoded)
+  local class = FAILURE_CLASS[field(encoded, 6)]
+  if class == nil then return 'rejected' end
+  return class
+end
+local function count_failure(campaign, encoded, step)
+  local class = failure_class(encoded)
+  if class ~= '' then redis.call('hincrby', campaign, 'fail:' .. class, step) end
+end
+`;
+
+/**
+ * Abort rules: the campaign's own (`abortRules`, `offline:20:200,…`), then the workers' failure-share rule unless
+ * the campaign has a `failed` rule of its own. Counts are taken since the rules were last armed (`arm:*`, set by
+ * resume), so a resumed campaign stops again only on new evidence. A rule that fires pauses the campaign (or
+ * cancels it, with `abortAction` cancel) and is kept in `abortFired` with the counts it saw.
+ */
+const CHECK_ABORT = `
+local function since_armed(campaign, class)
+  local key = 'fail:' .. class
+  if class == 'failed' then key = 'failed' end
+  local now = tonumber(redis.call('hget', campaign, key) or '0') or 0
+  local base = tonumber(redis.call('hget', campaign, 'arm:' .. class) or '0') or 0
+  return math.max(0, now - base)
+end
+local function fire(campaign, action, rule, seen, final, reason)
+  local fired = rule .. ':' .. seen .. ':' .. final
+  if action == 'cancel' then
+    redis.call('hset', campaign, 'state', 'cancelled', 'pausedReason', '', 'abortFired', fired)
+    return 'cancelled'
+  end
+  redis.call('hset', campaign, 'state', 'paused', 'pausedReason', reason, 'abortFired', fired)
+  return 'paused'
+end
+local function check_abort(campaign, ratio, minimum)
+  local f = redis.call('hmget', campaign, 'state', 'done', 'abortRules', 'abortAction', 'arm:done')
+  if f[1] ~= 'running' and f[1] ~= 'enqueuing' then return '' end
+  local final = math.max(0, (tonumber(f[2] or '0') or 0) - (tonumber(f[5] or '0') or 0))
+  if final == 0 then return '' end
+  local own_failed = false
+  for class, percent, min in string.gmatch(f[3] or '', '([%a%-]+):([%d%.]+):(%d+)') do
+    if class == 'failed' then own_failed = true end
+    local seen = since_armed(campaign, class)
+    if final >= tonumber(min) and seen * 100 > tonumber(percent) * final then
+      local rule = class .. ':' .. percent .. ':' .. min
+      local reason = 'abort rule ' .. rule .. ' fired: ' .. seen .. ' of ' .. final .. ' final rows (' .. math.floor(seen * 100 / final) .. '%)'
+      return fire(campaign, f[4] or 'pause', rule, seen, final, reason)
+    end
+  end
+  if own_failed or minimum <= 0 or final < minimum then return '' end
+  local failed = since_armed(campaign, 'failed')
+  if failed <= ratio * final then return '' end
+  local reason = 'failure share ' .. math.floor(failed * 100 / final) .. '% over ' .. math.floor(ratio * 100) .. '% after ' .. final .. ' rows'
+  return fire(campaign, 'pause', 'failed:' .. (ratio * 100) .. ':' .. minimum, failed, final, reason)
 end
 `;
 
 /**
  * KEYS: campaign, outcomes, active. ARGV: id, now, failure ratio, minimum rows (0 = never pause), then
- * (row, status, encoded outcome) triples. Returns rows newly recorded.
+ * (row, status, encoded outcome) triples. Returns { rows newly recorded, state an abort rule set or '' }.
  */
-export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${PAUSE_IF_FAILING}
+export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${FAILURE_CLASSES}${CHECK_ABORT}
 local recorded = 0
 for i = 5, #ARGV, 3 do
   if redis.call('hsetnx', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('hincrby', KEYS[1], ARGV[i + 1], 1)
+    if ARGV[i + 1] == 'failed' then count_failure(KEYS[1], ARGV[i + 2], 1) end
     recorded = recorded + 1
   end
 end
+local fired = ''
 if recorded > 0 then
   redis.call('hincrby', KEYS[1], 'done', recorded)
   if finish_if_done(KEYS[1], KEYS[3], ARGV[1], ARGV[2]) == 0 then
-    pause_if_failing(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
+    fired = check_abort(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
   end
 end
-return recorded
+return {recorded, fired}
 `;
 
 /** KEYS: campaign, active. ARGV: id, now, chunks. */
@@ -78,6 +138,15 @@ if command == 'pause' or command == 'autopause' then
 elseif command == 'resume' then
   local next = 'running'
   if redis.call('hget', KEYS[1], 'enqueued') ~= '1' then next = 'enqueuing' end
+  if state == 'paused' and (redis.call('hget', KEYS[1], 'abortFired') or '') ~= '' then
+    -- Re-arm the abort rules: from here on they judge only rows that become final after this resume.
+    for _, class in ipairs({'failed', 'offline', 'not-found', 'rejected', 'exhausted'}) do
+      local key = 'fail:' .. class
+      if class == 'failed' then key = 'failed' end
+      redis.call('hset', KEYS[1], 'arm:' .. class, redis.call('hget', KEYS[1], key) or '0')
+    end
+    redis.call('hset', KEYS[1], 'arm:done', redis.call('hget', KEYS[1], 'done') or '0', 'abortFired', '')
+  end
   redis.call('hset', KEYS[1], 'state', next, 'pausedReason', '')
   return next
 elseif command == 'cancel' then
@@ -92,7 +161,7 @@ return redis.error_reply('UNKNOWN_COMMAND')
  * still `failed`, takes them off the counters, sets the campaign running again and bumps its retry counter.
  * Returns { retry counter, rows whose outcome was deleted… }, or an error reply naming a state that forbids it.
  */
-export const RETRY_FAILED = `
+export const RETRY_FAILED = `${FAILURE_CLASSES}
 local state = redis.call('hget', KEYS[1], 'state')
 if not state then return redis.error_reply('NOT_FOUND') end
 if state ~= 'finished' and state ~= 'paused' and state ~= 'running' then return redis.error_reply('STATE ' .. state) end
@@ -101,6 +170,7 @@ for i = 2, #ARGV do
   local outcome = redis.call('hget', KEYS[2], ARGV[i])
   if outcome and string.sub(outcome, 1, 7) == 'failed\t' then
     redis.call('hdel', KEYS[2], ARGV[i])
+    count_failure(KEYS[1], outcome, -1)
     removed[#removed + 1] = ARGV[i]
   end
 end
@@ -115,3 +185,8 @@ end
 table.insert(removed, 1, retry)
 return removed
 `;
+
+/** A Lua string literal; Codes hold only printable ASCII, but quotes and backslashes are escaped all the same. */
+function luaString(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}

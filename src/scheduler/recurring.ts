@@ -4,6 +4,7 @@ import { validateCampaign } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { badInput } from '../queue/producer.js';
 import { nextCronFiring } from '../schedule/cron.js';
+import { formatAbortRule, type AbortAction, type AbortRule } from '../queue/abort-rules.js';
 import { scheduleRunsKey, schedulesQueue, type ScheduleJobData, type ScheduleRun } from './schedule-queue.js';
 
 /** What `fleetcast submit FILE --cron EXPR --name NAME` asks for. */
@@ -17,6 +18,7 @@ export interface NewSchedule {
   readonly rate: number | undefined;
   readonly priority: number | undefined;
   readonly window: string | undefined;
+  readonly abort?: { readonly rules: readonly AbortRule[]; readonly action: AbortAction } | undefined;
 }
 
 /** A recurring schedule as listed. */
@@ -49,6 +51,7 @@ export async function createSchedule(redis: Redis, prefix: string, schedule: New
     rate: schedule.rate ?? null,
     priority: schedule.priority ?? null,
     window: schedule.window ?? null,
+    abort: schedule.abort === undefined ? null : { rules: schedule.abort.rules.map(formatAbortRule), action: schedule.abort.action },
   };
   const queue = schedulesQueue(redis, prefix);
   try {

@@ -18,6 +18,8 @@ export interface ScheduleJobData {
   readonly priority: number | null;
   /** `HH:MM-HH:MM` in `timeZone`, or null for any time. */
   readonly window: string | null;
+  /** Abort rules (`offline:20:200`) and their action, given to every firing's campaign; absent in older schedules. */
+  readonly abort?: { readonly rules: readonly string[]; readonly action: 'pause' | 'cancel' } | null;
 }
 
 export function schedulesQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {

@@ -59,6 +59,16 @@ async function printOne(store: CampaignStore, id: string, json: boolean): Promis
   else printDetail(view, failures);
 }
 
+/** `abort` lines (one per rule, with the rows it judges now) and `fired`, when the campaign has rules. */
+function rolloutFields(view: CampaignView): Array<[string, string]> {
+  const { rollout } = view;
+  const rules = rollout.abort.map((rule): [string, string] => [
+    'abort',
+    `${rule.rule} → ${rollout.abortAction}: ${rule.matching} of ${rule.final} final rows`,
+  ]);
+  return rollout.fired === null ? rules : [...rules, ['fired', rollout.fired.text]];
+}
+
 function printDetail(view: CampaignView, failures: FailuresByCode): void {
   const fields: Array<[string, string | number]> = [
     ['campaign', view.id === view.name ? view.id : `${view.id} (${view.name})`],
@@ -75,6 +85,7 @@ function printDetail(view: CampaignView, failures: FailuresByCode): void {
     ['eta', view.etaSeconds === null ? '-' : formatDuration(view.etaSeconds)],
     ['created', view.createdAt],
     ['finished', view.finishedAt ?? '-'],
+    ...rolloutFields(view),
   ];
   for (const [name, value] of fields) console.log(`${name.padEnd(10)} ${value}`);
   const codes = Object.entries(failures);

@@ -12,6 +12,8 @@ import { followCampaign } from '../follow.js';
 import { exitWithError, printJson } from '../output.js';
 import { positiveInt, positiveNumber } from '../parse.js';
 import { ProgressLine, bar } from '../progress.js';
+import { FleetcastError } from '../../errors/fleetcast-error.js';
+import { parseAbortAction, parseAbortRule, type AbortAction, type AbortRule } from '../../queue/abort-rules.js';
 
 interface SubmitFlags extends GlobalFlags {
   name?: string;
@@ -25,6 +27,8 @@ interface SubmitFlags extends GlobalFlags {
   cron?: string;
   window?: string;
   tz?: string;
+  abort: string[];
+  abortAction?: string;
 }
 
 export function registerSubmitCommand(program: Command): void {
@@ -43,6 +47,8 @@ export function registerSubmitCommand(program: Command): void {
     .option('--cron <pattern>', 'instead of one campaign now, submit the file again at every firing: "0 2 * * *" (6 fields: seconds first); needs --name')
     .option('--window <HH:MM-HH:MM>', 'send only inside this daily window of local time (may wrap midnight, e.g. 22:00-06:00); outside it rows wait')
     .option('--tz <zone>', 'IANA time zone of --at, --cron and --window, e.g. Asia/Shanghai (default: this machine\'s)')
+    .option('--abort <CLASS:PERCENT[:MIN]>', 'pause (or cancel) once MIN rows (default 100) are final and more than PERCENT% ended in CLASS: offline, not-found, rejected, exhausted or failed; repeatable', collectRules, [])
+    .option('--abort-action <pause|cancel>', 'what a fired --abort rule does: pause (default; resume to go on) or cancel the rest')
     .option('--json', 'print one JSON object per result')
     .addHelpText(
       'after',
@@ -53,6 +59,8 @@ Examples:
   fleetcast submit notice.csv --at 2026-12-01T02:00+08:00
   fleetcast submit notice.csv --window 22:00-06:00 --tz Asia/Shanghai
   fleetcast submit /data/nightly.csv --cron "0 2 * * *" --tz Asia/Shanghai --name nightly
+  fleetcast submit fw.csv --abort offline:20:200 --abort not-found:5
+  fleetcast submit fw.csv --abort failed:10 --abort-action cancel
 
 With --cron the file is validated now and read again from its absolute path at every firing, by a worker: worker
 hosts must see that path. Each firing is a campaign named NAME-YYYYMMDD-HHMMSS; see fleetcast schedules.
@@ -64,6 +72,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
       try {
         const config = configFrom(flags);
         const timing = timingOf(flags);
+        const abort = abortOf(flags);
         if (timing.kind === 'recurring') {
           await withStore(config, (_store, redis) => submitRecurring(redis, config.prefix, file, flags, timing, json));
           return;
@@ -78,6 +87,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
             skipInvalid: flags.skipInvalid === true,
             ...(flags.rejects === undefined ? {} : { rejectsPath: flags.rejects }),
             schedule: timing.schedule,
+            ...(abort === undefined ? {} : { abort }),
             onAccepted: (rows) => recordIngestRows(redis, config.prefix, rows),
             onProgress: (event) => {
               if (!json) progress.update(`${event.phase === 'validate' ? 'validating' : 'queueing'} ${file} ${bar(event.total === 0 ? 1 : event.done / event.total)}`);
@@ -119,6 +129,7 @@ async function submitRecurring(
     rate: flags.rate,
     priority: flags.priority,
     window,
+    abort: abortOf(flags),
   });
   if (json) {
     printJson({ schedule: { name: timing.name, pattern: timing.pattern, timeZone: timing.timeZone, window: window ?? null, next: new Date(next).toISOString() } });
@@ -126,6 +137,20 @@ async function submitRecurring(
   }
   const inside = window === undefined ? '' : `, sending only ${window}`;
   console.log(`schedule ${timing.name}: "${timing.pattern}" in ${timing.timeZone}${inside}; next run ${formatInZone(next, timing.timeZone)}`);
+}
+
+function collectRules(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The campaign's abort rules from `--abort` and `--abort-action`; undefined when there are none. */
+function abortOf(flags: SubmitFlags): { rules: AbortRule[]; action: AbortAction } | undefined {
+  const action = parseAbortAction(flags.abortAction);
+  if (flags.abort.length === 0) {
+    if (flags.abortAction !== undefined) throw new FleetcastError('FC_BAD_USAGE', '--abort-action needs at least one --abort rule');
+    return undefined;
+  }
+  return { rules: flags.abort.map(parseAbortRule), action };
 }
 
 function scheduleJson(schedule: CampaignSchedule): { startAt: string | null; window: string | null } {
