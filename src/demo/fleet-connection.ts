@@ -8,8 +8,10 @@ export interface FleetDevice {
 
 /** What every connection of a fleet adds to. */
 export interface FleetCounters {
-  /** Messages that arrived on a device's own topic with a payload addressed to that device. */
+  /** Devices whose own message arrived: on their topic, with a payload addressed to them (counted once each). */
   received: number;
+  /** Messages a device had already received (delivery is at least once: a call repeated after a lost lease). */
+  duplicates: number;
   /** Messages on a topic of the connection whose payload named another device (or none). */
   misaddressed: number;
   /** Devices whose subscription the broker confirmed (SUBACK) on the current session of their connection. */
@@ -31,6 +33,8 @@ export class FleetConnection {
   readonly #client: MqttClient;
   readonly #devices: ReadonlyMap<string, FleetDevice>;
   readonly #counters: FleetCounters;
+  /** Topics whose device already received its message. */
+  readonly #reached = new Set<string>();
   /** Devices subscribed on the current session, counted into `counters.subscribed`. */
   #subscribedHere = 0;
   #session = 0;
@@ -131,8 +135,12 @@ export class FleetConnection {
   #deliver(topic: string, payload: Buffer): void {
     const device = this.#devices.get(topic);
     if (device === undefined) return;
-    if (addressedTo(payload) === device.deviceName) this.#counters.received++;
-    else this.#counters.misaddressed++;
+    if (addressedTo(payload) !== device.deviceName) this.#counters.misaddressed++;
+    else if (this.#reached.has(topic)) this.#counters.duplicates++;
+    else {
+      this.#reached.add(topic);
+      this.#counters.received++;
+    }
   }
 }
 

@@ -4,8 +4,10 @@ export type { FleetDevice } from './fleet-connection.js';
 
 /** A fleet of simulated devices connected to a broker, counting what they receive. */
 export interface Fleet {
-  /** Messages that reached their own device: on its topic, with a payload addressed to it. */
+  /** Devices whose own message reached them: on their topic, with a payload addressed to them (each counted once). */
   readonly received: number;
+  /** Messages beyond the first that reached a device (delivery is at least once). */
+  readonly duplicates: number;
   /** Messages on a device's topic addressed to another device. */
   readonly misaddressed: number;
   /** MQTT connections the devices share. */
@@ -53,11 +55,14 @@ export class FleetConnectError extends Error {
  */
 export async function connectFleet(options: FleetOptions): Promise<Fleet> {
   const perConnection = options.devicesPerConnection ?? 2000;
-  const counters: FleetCounters = { received: 0, misaddressed: 0, subscribed: 0, reconnects: 0 };
+  const counters: FleetCounters = { received: 0, duplicates: 0, misaddressed: 0, subscribed: 0, reconnects: 0 };
   const connections: FleetConnection[] = [];
   const fleet: Fleet = {
     get received() {
       return counters.received;
+    },
+    get duplicates() {
+      return counters.duplicates;
     },
     get misaddressed() {
       return counters.misaddressed;

@@ -41,6 +41,7 @@ export interface DemoSummary {
   readonly sent: number;
   readonly failed: number;
   readonly received: number;
+  readonly duplicates: number;
   readonly misaddressed: number;
   readonly seconds: number;
   readonly ratePerSec: number;
@@ -117,6 +118,7 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
       sent: record.sent,
       failed: record.failed,
       received: fleet.received,
+      duplicates: fleet.duplicates,
       misaddressed: fleet.misaddressed,
       seconds: Math.round(seconds * 100) / 100,
       ratePerSec: Math.round(record.sent / seconds),

@@ -38,7 +38,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--mqtt <url>', 'an MQTT 5 broker to deliver through (e.g. Mosquitto, mqtt://127.0.0.1:1883) instead of the embedded one')
     .option('--rate <qps>', "Pub calls per second: the emulator's quota and the account cap", positiveInt('--rate', 1, 100_000), 1600)
     .option('--devices-per-connection <n>', 'device subscriptions that share one MQTT connection', positiveInt('--devices-per-connection', 1, 100_000), 2000)
-    .option('--json', 'last line: { rows, sent, failed, received, seconds, ratePerSec, ... }')
+    .option('--json', 'last line: { rows, sent, failed, received, duplicates, seconds, ratePerSec, ... }')
     .addHelpText('after', HELP)
     .action(async (flags: DemoFlags) => {
       const json = flags.json === true;
