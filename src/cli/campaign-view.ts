@@ -1,4 +1,4 @@
-import type { CampaignRecord } from '../queue/campaign-record.js';
+import type { CampaignRecord, RolloutStage } from '../queue/campaign-record.js';
 import { heldUntil } from '../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../schedule/send-window.js';
 import { formatInZone, localTimeZone } from '../schedule/time-zone.js';
@@ -7,8 +7,10 @@ import { abortRuleView, firedText, formatAbortRule, type AbortAction, type Abort
 
 /** How a campaign rolls out: its stage, its abort rules with the rows they judge now, and the rule that fired. */
 export interface RolloutView {
-  /** `all`: every row may be sent. */
-  readonly stage: 'all';
+  /** `canary`: its first rows go out; `hold`: they are final and the rest wait; `all`: every row may be sent. */
+  readonly stage: RolloutStage;
+  /** Rows in the canary and how many of them are final; when it goes on by itself (with a soak), else null. */
+  readonly canary: { readonly rows: number; readonly done: number; readonly soakSeconds: number | null; readonly continuesAt: string | null } | null;
   readonly abort: readonly AbortRuleView[];
   readonly abortAction: AbortAction;
   readonly fired: { readonly rule: string; readonly matching: number; readonly final: number; readonly text: string } | null;
@@ -71,10 +73,18 @@ export function campaignView(record: CampaignRecord, now = Date.now()): Campaign
   };
 }
 
+function canaryView(record: CampaignRecord): RolloutView['canary'] {
+  const { canary } = record;
+  if (canary === undefined) return null;
+  const continuesAt = canary.soakMs === undefined || canary.heldAt === undefined || record.state !== 'canary' ? null : new Date(canary.heldAt + canary.soakMs).toISOString();
+  return { rows: canary.rows, done: Math.min(canary.rows, canary.done), soakSeconds: canary.soakMs === undefined ? null : canary.soakMs / 1000, continuesAt };
+}
+
 function rolloutView(record: CampaignRecord): RolloutView {
   const fired = record.abortFired;
   return {
-    stage: 'all',
+    stage: record.stage,
+    canary: canaryView(record),
     abort: record.abortRules.map((rule) => abortRuleView(rule, record)),
     abortAction: record.abortAction,
     fired: fired === undefined ? null : { rule: formatAbortRule(fired), matching: fired.matching, final: fired.final, text: firedText(fired) },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { isCampaignState, storedWindow, type CampaignState } from '../queue/campaign-record.js';
+import { CampaignStore } from '../queue/campaign-store.js';
 import { activeCampaignsKey, campaignKeys, controlChannel } from '../queue/keys.js';
 import { every, wallClock, type Clock } from '../runtime/clock.js';
 import { isHeld, sendableUntil } from '../schedule/campaign-schedule.js';
@@ -17,6 +18,8 @@ export interface WatchedCampaign {
   held: boolean;
   /** Epoch ms at which its window closes, so that rows stop at the close itself rather than at the next poll. */
   sendableUntil: number;
+  /** While its canary runs or holds: rows after this row number wait (every row waits until it is known). */
+  canaryLastRow?: number | undefined;
 }
 
 /** How a CampaignWatch polls, and what it reads the time from. */
@@ -102,10 +105,13 @@ export class CampaignWatch {
     campaign.pausedReason = reason;
   }
 
-  /** Resolves when rows of the campaign may be sent (`open`) or must end (`cancelled`). Waits while paused. */
-  async gate(id: string): Promise<Gate> {
+  /**
+   * Resolves when rows of the campaign may be sent (`open`) or must end (`cancelled`). Waits while paused, and
+   * while `row` (when given) lies beyond a canary that has not ended.
+   */
+  async gate(id: string, row?: number): Promise<Gate> {
     for (;;) {
-      const now = this.gateNow(id);
+      const now = this.gateNow(id, row);
       if (now !== undefined) return now;
       await new Promise<void>((resolve) => {
         const waiters = this.#gateWaiters.get(id) ?? [];
@@ -116,11 +122,12 @@ export class CampaignWatch {
   }
 
   /** The gate as it stands now, or undefined when rows must wait (paused, or outside the campaign's time). */
-  gateNow(id: string): Gate | undefined {
+  gateNow(id: string, row?: number): Gate | undefined {
     if (this.#stopping) return 'stopping';
     const campaign = this.#campaigns.get(id);
     const state = campaign?.state ?? 'cancelled';
     if (state === 'cancelled') return 'cancelled';
+    if (row !== undefined && campaign?.canaryLastRow !== undefined && row > campaign.canaryLastRow) return undefined;
     if (state !== 'paused' && campaign !== undefined && !this.#heldNow(campaign)) return 'open';
     return undefined;
   }
@@ -161,7 +168,7 @@ export class CampaignWatch {
   }
 
   async #refreshOne(id: string): Promise<void> {
-    const [state, pausedReason, priority, rate, startAt, window, windowTz] = await this.#redis.hmget(
+    const [state, pausedReason, priority, rate, startAt, window, windowTz, stage, canaryLastRow, soakMs, heldAt] = await this.#redis.hmget(
       campaignKeys(this.#prefix, id).campaign,
       'state',
       'pausedReason',
@@ -170,6 +177,10 @@ export class CampaignWatch {
       'startAt',
       'window',
       'windowTz',
+      'stage',
+      'canaryLastRow',
+      'canarySoakMs',
+      'canaryHeldAt',
     );
     const known = this.#campaigns.get(id);
     const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
@@ -183,8 +194,18 @@ export class CampaignWatch {
     const now = this.#clock.now();
     campaign.held = next !== 'cancelled' && isHeld(schedule, now);
     campaign.sendableUntil = campaign.held || next === 'cancelled' ? Infinity : sendableUntil(schedule, now);
+    const boundary = canaryLastRow === null || canaryLastRow === undefined || canaryLastRow === '' ? undefined : Number(canaryLastRow);
+    campaign.canaryLastRow = stage === 'canary' || stage === 'hold' ? boundary : undefined;
     this.#campaigns.set(id, campaign);
+    if (next === 'canary') await this.#endSoak(id, soakMs, heldAt);
     if (next !== 'paused' && !campaign.held) this.#wake(id);
+  }
+
+  /** A canary held long enough with `--canary-soak` goes on by itself; the script lets only one resume count. */
+  async #endSoak(id: string, soakMs: string | null | undefined, heldAt: string | null | undefined): Promise<void> {
+    if (soakMs === null || soakMs === undefined || soakMs === '' || heldAt === null || heldAt === undefined) return;
+    if (this.#clock.now() < Number(heldAt) + Number(soakMs)) return;
+    await new CampaignStore(this.#redis, this.#prefix).control(id, 'soaked');
   }
 
   #heldNow(campaign: WatchedCampaign): boolean {

@@ -27,9 +27,11 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
     const pending = job.data.m.filter((wire) => !final.has(wire[0])).map((wire) => fromWire(wire, context.iotInstanceId));
     const priorAttempts = job.data.a ?? {};
     const attemptsSoFar: Record<number, number> = {};
-    // Rows of a paused campaign are not started: they would only take slots to wait at the gate.
+    // Rows of a paused campaign, or a chunk beyond its canary, are not started: they would only take slots to wait
+    // at the gate.
+    const firstRow = pending[0]?.row;
     const acquire = async (): Promise<void> => {
-      if (watch.gateNow(campaignId) === undefined) await watch.gate(campaignId);
+      if (watch.gateNow(campaignId, firstRow) === undefined) await watch.gate(campaignId, firstRow);
       await slots.acquire(campaignId, weight());
     };
     const unfinished = await inSlots(pending, acquire, () => slots.release(), async (message) => {

@@ -70,7 +70,7 @@ export async function dispatchRow(
 ): Promise<RowResult> {
   const row: RowProgress = { attempts: priorAttempts, throttles: 0 };
   for (;;) {
-    const gate = context.watch.gateNow(campaignId) ?? (await run.idle(context.watch.gate(campaignId)));
+    const gate = context.watch.gateNow(campaignId, message.row) ?? (await run.idle(context.watch.gate(campaignId, message.row)));
     if (gate === 'stopping' || !run.holdsLease()) return { requeue: true, attempts: row.attempts };
     if (gate === 'cancelled') return outcome(message, 'cancelled', row.attempts, { code: 'Cancelled' });
     // The first attempt is a plain call: most rows are sent at once, and p-retry around it would cost 3-5 µs of

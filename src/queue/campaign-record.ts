@@ -7,13 +7,14 @@ import type { FailureClass } from '../pub/retry-table.js';
  * A campaign as stored in Redis. States:
  * - `enqueuing`: rows are being added; workers may already send.
  * - `running`: every row is queued; workers send.
+ * - `canary`: the rows of its canary are final; the others wait for `resume` (or the end of the canary's soak).
  * - `paused`: workers hold off (by an operator, or automatically on a systemic failure; see `pausedReason`).
  * - `cancelled`: rows without an outcome end `cancelled`.
  * - `finished`: every row has its final outcome.
  * A `running` campaign with a start time still to come, or outside its send window, holds its rows: that is a
  * matter of its schedule (see `CampaignSchedule`), not of its state, so pause, resume and cancel work as ever.
  */
-export const CAMPAIGN_STATES = ['enqueuing', 'running', 'paused', 'cancelled', 'finished'] as const;
+export const CAMPAIGN_STATES = ['enqueuing', 'running', 'paused', 'canary', 'cancelled', 'finished'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 export interface CampaignRecord extends CampaignSchedule {
@@ -51,7 +52,12 @@ export interface CampaignRecord extends CampaignSchedule {
   readonly failedByClass: Readonly<Record<FailureClass, number>>;
   /** Counts when the abort rules were last armed (at a resume after one fired); rules judge the rows since. */
   readonly abortArmed: { readonly done: number; readonly byClass: Readonly<Record<AbortClass, number>> };
+  /** `canary` while its first rows go out, `hold` once they are final, `all` when every row may go. */
+  readonly stage: RolloutStage;
+  readonly canary: { readonly rows: number; readonly done: number; readonly soakMs: number | undefined; readonly heldAt: number | undefined } | undefined;
 }
+
+export type RolloutStage = 'canary' | 'hold' | 'all';
 
 export function isCampaignState(value: string | undefined): value is CampaignState {
   return (CAMPAIGN_STATES as readonly string[]).includes(value ?? '');
@@ -90,6 +96,16 @@ export function parseCampaignRecord(hash: Readonly<Record<string, string>>): Cam
       rejected: int(hash['fail:rejected']),
       exhausted: int(hash['fail:exhausted']),
     },
+    stage: hash.stage === 'canary' || hash.stage === 'hold' ? hash.stage : 'all',
+    canary:
+      hash.canaryRows === undefined
+        ? undefined
+        : {
+            rows: int(hash.canaryRows),
+            done: int(hash.canaryDone),
+            soakMs: hash.canarySoakMs === undefined || hash.canarySoakMs === '' ? undefined : int(hash.canarySoakMs),
+            heldAt: hash.canaryHeldAt === undefined ? undefined : int(hash.canaryHeldAt),
+          },
     abortArmed: {
       done: int(hash['arm:done']),
       byClass: {

@@ -19,7 +19,8 @@ export interface AbortCriteria {
 
 export const DEFAULT_ABORT_CRITERIA: AbortCriteria = { failureRatio: 0.5, minimumRows: 100 };
 
-export type ControlCommand = 'pause' | 'resume' | 'cancel' | 'autopause';
+/** `soaked`: a worker found the canary hold over; the campaign goes on unless it left state `canary` meanwhile. */
+export type ControlCommand = 'pause' | 'resume' | 'cancel' | 'autopause' | 'soaked';
 
 export interface NewCampaign {
   readonly id: string;
@@ -34,6 +35,8 @@ export interface NewCampaign {
   readonly schedule?: CampaignSchedule;
   /** Abort rules and what they do when one fires. @defaultValue none (the workers' failure-share rule only), pause */
   readonly abort?: { readonly rules: readonly AbortRule[]; readonly action: AbortAction };
+  /** Send only the first `rows` rows, then hold in state `canary` (for `soakMs`, else until resumed). */
+  readonly canary?: { readonly rows: number; readonly soakMs: number | undefined };
 }
 
 /** The scripts, sent once per connection and then called by their SHA1 (EVALSHA). */
@@ -109,6 +112,7 @@ export class CampaignStore {
         priority: campaign.priority,
         ...scheduleFields(campaign.schedule),
         ...abortFields(campaign.abort),
+        ...canaryFields(campaign.canary),
       })
       .zadd(campaignIndexKey(this.#prefix), now, campaign.id)
       .sadd(activeCampaignsKey(this.#prefix), campaign.id)
@@ -131,6 +135,11 @@ export class CampaignStore {
     }
     await this.#redis.publish(controlChannel(this.#prefix), JSON.stringify({ id, command, state }));
     return state as CampaignState;
+  }
+
+  /** Notes the row number of the canary's last row, before any chunk beyond it is queued. */
+  async setCanaryLastRow(id: string, row: number): Promise<void> {
+    await this.#redis.hset(campaignKeys(this.#prefix, id).campaign, 'canaryLastRow', row);
   }
 
   /** Records final outcomes; a row that already has one keeps it. Returns how many were new. */
@@ -186,6 +195,11 @@ function scheduleFields(schedule: CampaignSchedule | undefined): Record<string, 
 function abortFields(abort: NewCampaign['abort']): Record<string, string> {
   if (abort === undefined || abort.rules.length === 0) return {};
   return { abortRules: abort.rules.map(formatAbortRule).join(','), abortAction: abort.action };
+}
+
+function canaryFields(canary: NewCampaign['canary']): Record<string, string | number> {
+  if (canary === undefined) return {};
+  return { stage: 'canary', canaryRows: canary.rows, canaryDone: 0, canarySoakMs: canary.soakMs ?? '' };
 }
 
 function controlError(id: string, command: ControlCommand, error: unknown): FleetcastError {

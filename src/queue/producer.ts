@@ -4,6 +4,7 @@ import { readCampaignName, validateCampaign, type CampaignSummary, type RowError
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { campaignIdOf, defaultCampaignName } from './campaign-id.js';
 import { CampaignStore, type NewCampaign } from './campaign-store.js';
+import { canaryRows, type CanarySpec } from './canary.js';
 import { fingerprintOf } from './fingerprint.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { RowSpool } from './row-spool.js';
@@ -28,6 +29,8 @@ export interface SubmitOptions {
   readonly schedule?: CampaignSchedule;
   /** Abort rules of the campaign and what they do. @defaultValue none, pause */
   readonly abort?: NewCampaign['abort'];
+  /** Send the first rows only, then hold in state `canary`. @defaultValue no canary */
+  readonly canary?: CanarySpec;
   /** Rows per queued job. @defaultValue 100 */
   readonly chunkSize?: number;
   readonly onProgress?: (event: SubmitProgress) => void;
@@ -121,9 +124,11 @@ async function enqueueValidated(
       priority: options.priority ?? 1,
       ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
       ...(options.abort === undefined ? {} : { abort: options.abort }),
+      ...(options.canary === undefined ? {} : { canary: { rows: canaryRows(options.canary.size, summary.valid), soakMs: options.canary.soakMs } }),
     });
   }
-  const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, options);
+  const canaryCount = (await store.get(id))?.canary?.rows;
+  const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, options, canaryCount === undefined ? undefined : (row) => store.setCanaryLastRow(id, row), canaryCount);
   await store.markEnqueued(id, chunks);
   return { id, name, rows: summary.valid, invalid: summary.invalid, chunks, alreadySubmitted: false, rejectsPath };
 }
@@ -151,7 +156,17 @@ function describe(error: RowError): string {
 }
 
 /** Adds chunk jobs with ids fixed by position, so a repeated or resumed submit adds each chunk once. */
-async function enqueueChunks(redis: Redis, prefix: string, id: string, total: number, spool: RowSpool, options: SubmitOptions): Promise<number> {
+async function enqueueChunks(
+  redis: Redis,
+  prefix: string,
+  id: string,
+  total: number,
+  spool: RowSpool,
+  options: SubmitOptions,
+  // Told the row number of the canary's last row before the chunk holding it is queued.
+  onCanaryLastRow?: (row: number) => Promise<void>,
+  canaryCount = 0,
+): Promise<number> {
   const queue = campaignQueue(redis, prefix, id);
   let jobs: Array<{ name: string; data: ChunkJobData; opts: typeof CHUNK_JOB_OPTIONS & { jobId: string } }> = [];
   let chunkIndex = 0;
@@ -164,7 +179,13 @@ async function enqueueChunks(redis: Redis, prefix: string, id: string, total: nu
     options.onProgress?.({ phase: 'enqueue', done: enqueued, total });
   };
   try {
+    let rowsSeen = 0;
     for await (const data of spool.read()) {
+      if (onCanaryLastRow !== undefined && rowsSeen < canaryCount && rowsSeen + data.m.length >= canaryCount) {
+        const last = data.m[canaryCount - rowsSeen - 1];
+        if (last !== undefined) await onCanaryLastRow(last[0]);
+      }
+      rowsSeen += data.m.length;
       jobs.push({ name: 'chunk', data, opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(chunkIndex++) } });
       if (jobs.length >= JOBS_PER_BULK) await flushJobs();
     }

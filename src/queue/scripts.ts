@@ -93,16 +93,34 @@ end
 `;
 
 /**
+ * Once every row of the canary is final, the canary stage ends: a sending campaign holds in state `canary` (a
+ * campaign paused or cancelled meanwhile stays so); `canaryHeldAt` starts the soak.
+ */
+const HOLD_IF_CANARY_DONE = `
+local function hold_if_canary_done(campaign, done, now)
+  if done < tonumber(redis.call('hget', campaign, 'canaryRows') or '0') then return end
+  redis.call('hset', campaign, 'stage', 'hold', 'canaryHeldAt', now)
+  local state = redis.call('hget', campaign, 'state')
+  if state == 'running' or state == 'enqueuing' then redis.call('hset', campaign, 'state', 'canary') end
+end
+`;
+
+/**
  * KEYS: campaign, outcomes, active. ARGV: id, now, failure ratio, minimum rows (0 = never pause), then
  * (row, status, encoded outcome) triples. Returns { rows newly recorded, state an abort rule set or '' }.
  */
-export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${FAILURE_CLASSES}${CHECK_ABORT}
+export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${FAILURE_CLASSES}${CHECK_ABORT}${HOLD_IF_CANARY_DONE}
 local recorded = 0
+local canary = redis.call('hmget', KEYS[1], 'stage', 'canaryLastRow')
+local canary_last = nil
+if canary[1] == 'canary' then canary_last = tonumber(canary[2] or '') end
+local canary_new = 0
 for i = 5, #ARGV, 3 do
   if redis.call('hsetnx', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('hincrby', KEYS[1], ARGV[i + 1], 1)
     if ARGV[i + 1] == 'failed' then count_failure(KEYS[1], ARGV[i + 2], 1) end
     recorded = recorded + 1
+    if canary[1] == 'canary' and (canary_last == nil or tonumber(ARGV[i]) <= canary_last) then canary_new = canary_new + 1 end
   end
 end
 local fired = ''
@@ -112,6 +130,8 @@ if recorded > 0 then
     fired = check_abort(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
   end
 end
+-- After the abort rules: a canary whose last rows crossed a rule stops by the rule, not in the hold.
+if canary_new > 0 then hold_if_canary_done(KEYS[1], redis.call('hincrby', KEYS[1], 'canaryDone', canary_new), ARGV[2]) end
 return {recorded, fired}
 `;
 
@@ -123,7 +143,8 @@ return finish_if_done(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 `;
 
 /**
- * KEYS: campaign. ARGV: command (pause | resume | cancel | autopause), reason.
+ * KEYS: campaign. ARGV: command (pause | resume | cancel | autopause | soaked), reason. `soaked` resumes only a
+ * campaign still holding in state `canary`.
  * Returns the new state, or an error reply naming the state that forbids the command.
  */
 export const CONTROL = `
@@ -135,7 +156,10 @@ if command == 'pause' or command == 'autopause' then
   if state == 'paused' then return state end
   redis.call('hset', KEYS[1], 'state', 'paused', 'pausedReason', ARGV[2])
   return 'paused'
-elseif command == 'resume' then
+elseif command == 'resume' or command == 'soaked' then
+  if command == 'soaked' and state ~= 'canary' then return state end
+  -- After the canary's hold, every row may go.
+  if redis.call('hget', KEYS[1], 'stage') == 'hold' then redis.call('hset', KEYS[1], 'stage', 'all') end
   local next = 'running'
   if redis.call('hget', KEYS[1], 'enqueued') ~= '1' then next = 'enqueuing' end
   if state == 'paused' and (redis.call('hget', KEYS[1], 'abortFired') or '') ~= '' then

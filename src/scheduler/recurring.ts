@@ -5,6 +5,7 @@ import { FleetcastError } from '../errors/fleetcast-error.js';
 import { badInput } from '../queue/producer.js';
 import { nextCronFiring } from '../schedule/cron.js';
 import { formatAbortRule, type AbortAction, type AbortRule } from '../queue/abort-rules.js';
+import { formatCanarySize, type CanarySpec } from '../queue/canary.js';
 import { scheduleRunsKey, schedulesQueue, type ScheduleJobData, type ScheduleRun } from './schedule-queue.js';
 
 /** What `fleetcast submit FILE --cron EXPR --name NAME` asks for. */
@@ -19,6 +20,7 @@ export interface NewSchedule {
   readonly priority: number | undefined;
   readonly window: string | undefined;
   readonly abort?: { readonly rules: readonly AbortRule[]; readonly action: AbortAction } | undefined;
+  readonly canary?: CanarySpec | undefined;
 }
 
 /** A recurring schedule as listed. */
@@ -51,6 +53,7 @@ export async function createSchedule(redis: Redis, prefix: string, schedule: New
     rate: schedule.rate ?? null,
     priority: schedule.priority ?? null,
     window: schedule.window ?? null,
+    canary: schedule.canary === undefined ? null : { size: formatCanarySize(schedule.canary.size), soakMs: schedule.canary.soakMs ?? null },
     abort: schedule.abort === undefined ? null : { rules: schedule.abort.rules.map(formatAbortRule), action: schedule.abort.action },
   };
   const queue = schedulesQueue(redis, prefix);

@@ -20,6 +20,8 @@ export interface ScheduleJobData {
   readonly window: string | null;
   /** Abort rules (`offline:20:200`) and their action, given to every firing's campaign; absent in older schedules. */
   readonly abort?: { readonly rules: readonly string[]; readonly action: 'pause' | 'cancel' } | null;
+  /** Canary size (`100`, `5%`) and soak, given to every firing's campaign; absent in older schedules. */
+  readonly canary?: { readonly size: string; readonly soakMs: number | null } | null;
 }
 
 export function schedulesQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {

@@ -9,6 +9,7 @@ import { recordScheduleRun } from './recurring.js';
 import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.js';
 import { parseSendWindow } from '../schedule/send-window.js';
 import { parseAbortRule } from '../queue/abort-rules.js';
+import { parseCanarySize } from '../queue/canary.js';
 import { wallTimeAt } from '../schedule/time-zone.js';
 
 /** Fires recurring schedules in a worker process: each firing submits its file as a new campaign. */
@@ -48,6 +49,7 @@ async function fire(redis: Redis, prefix: string, job: Job<ScheduleJobData>, log
       ...(data.priority === null ? {} : { priority: data.priority }),
       schedule: { startAt: undefined, window: data.window === null ? undefined : parseSendWindow(data.window, data.timeZone) },
       ...(data.abort === undefined || data.abort === null ? {} : { abort: { rules: data.abort.rules.map(parseAbortRule), action: data.abort.action } }),
+      ...(data.canary === undefined || data.canary === null ? {} : { canary: { size: parseCanarySize(data.canary.size), soakMs: data.canary.soakMs ?? undefined } }),
       onAccepted: (rows) => recordIngestRows(redis, prefix, rows),
     });
     await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: result.id, rows: result.rows, error: null });

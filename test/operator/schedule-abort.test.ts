@@ -7,11 +7,11 @@ import { Harness } from '../helpers/harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('submit --cron carries abort rules to every firing', () => {
+describe('submit --cron carries abort rules and the canary to every firing', () => {
   let h: Harness;
   afterEach(async () => h.close());
 
-  it('each firing campaign has the rules and the action given at submit', async () => {
+  it('each firing campaign has the rules, the action and the canary given at submit', async () => {
     h = new Harness();
     await h.startEmulator();
     await h.startWorkers(1);
@@ -19,7 +19,7 @@ describe('submit --cron carries abort rules to every firing', () => {
     writeSimpleCampaign(file, 5);
 
     const submitted = await runCli(
-      ['submit', file, '--cron', '*/2 * * * * *', '--tz', 'UTC', '--name', 'fw', '--abort', 'offline:20:200', '--abort', 'failed:40', '--abort-action', 'cancel'],
+      ['submit', file, '--cron', '*/2 * * * * *', '--tz', 'UTC', '--name', 'fw', '--abort', 'offline:20:200', '--abort', 'failed:40', '--abort-action', 'cancel', '--canary', '40%', '--canary-soak', '90s'],
       h.env(),
     );
     expect(submitted.code, submitted.stderr).toBe(0);
@@ -34,6 +34,7 @@ describe('submit --cron carries abort rules to every firing', () => {
       { abortClass: 'failed', percent: 40, minimumRows: 100 },
     ]);
     expect(fired?.abortAction).toBe('cancel');
+    expect(fired?.canary).toMatchObject({ rows: 2, soakMs: 90_000 });
     expect((await runCli(['unschedule', 'fw'], h.env())).code).toBe(0);
   });
 });

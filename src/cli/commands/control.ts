@@ -3,9 +3,9 @@ import type { ControlCommand } from '../../queue/campaign-store.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson } from '../output.js';
 
-const DESCRIPTIONS: Readonly<Record<Exclude<ControlCommand, 'autopause'>, string>> = {
+const DESCRIPTIONS: Readonly<Record<Exclude<ControlCommand, 'autopause' | 'soaked'>, string>> = {
   pause: 'pause a campaign: every worker stops sending its rows within a second',
-  resume: 'resume a paused campaign (also one paused by a systemic failure, once it is fixed)',
+  resume: 'resume a paused campaign (also one paused by a systemic failure or an abort rule), or send the rest after its canary',
   cancel: 'cancel a campaign: rows not yet sent end as cancelled',
 };
 

@@ -62,11 +62,15 @@ async function printOne(store: CampaignStore, id: string, json: boolean): Promis
 /** `abort` lines (one per rule, with the rows it judges now) and `fired`, when the campaign has rules. */
 function rolloutFields(view: CampaignView): Array<[string, string]> {
   const { rollout } = view;
+  const canary: Array<[string, string]> =
+    rollout.canary === null
+      ? []
+      : [['canary', `${rollout.stage}: ${rollout.canary.done} of ${rollout.canary.rows} rows final${rollout.canary.continuesAt === null ? '' : `; goes on by itself at ${rollout.canary.continuesAt}`}`]];
   const rules = rollout.abort.map((rule): [string, string] => [
     'abort',
     `${rule.rule} → ${rollout.abortAction}: ${rule.matching} of ${rule.final} final rows`,
   ]);
-  return rollout.fired === null ? rules : [...rules, ['fired', rollout.fired.text]];
+  return [...canary, ...rules, ...(rollout.fired === null ? [] : ([['fired', rollout.fired.text]] as Array<[string, string]>))];
 }
 
 function printDetail(view: CampaignView, failures: FailuresByCode): void {

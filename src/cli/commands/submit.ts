@@ -14,6 +14,7 @@ import { positiveInt, positiveNumber } from '../parse.js';
 import { ProgressLine, bar } from '../progress.js';
 import { FleetcastError } from '../../errors/fleetcast-error.js';
 import { parseAbortAction, parseAbortRule, type AbortAction, type AbortRule } from '../../queue/abort-rules.js';
+import { parseCanarySize, parseSoak, type CanarySpec } from '../../queue/canary.js';
 
 interface SubmitFlags extends GlobalFlags {
   name?: string;
@@ -29,6 +30,8 @@ interface SubmitFlags extends GlobalFlags {
   tz?: string;
   abort: string[];
   abortAction?: string;
+  canary?: string;
+  canarySoak?: string;
 }
 
 export function registerSubmitCommand(program: Command): void {
@@ -49,6 +52,8 @@ export function registerSubmitCommand(program: Command): void {
     .option('--tz <zone>', 'IANA time zone of --at, --cron and --window, e.g. Asia/Shanghai (default: this machine\'s)')
     .option('--abort <CLASS:PERCENT[:MIN]>', 'pause (or cancel) once MIN rows (default 100) are final and more than PERCENT% ended in CLASS: offline, not-found, rejected, exhausted or failed; repeatable', collectRules, [])
     .option('--abort-action <pause|cancel>', 'what a fired --abort rule does: pause (default; resume to go on) or cancel the rest')
+    .option('--canary <N|P%>', 'send the first N rows (or P% of them, at least 1), wait until each is final, then hold in state canary until resume')
+    .option('--canary-soak <duration>', 'with --canary: go on by itself this long after the canary ended (90s, 10m, 1h), unless an abort rule fired')
     .option('--json', 'print one JSON object per result')
     .addHelpText(
       'after',
@@ -61,6 +66,8 @@ Examples:
   fleetcast submit /data/nightly.csv --cron "0 2 * * *" --tz Asia/Shanghai --name nightly
   fleetcast submit fw.csv --abort offline:20:200 --abort not-found:5
   fleetcast submit fw.csv --abort failed:10 --abort-action cancel
+  fleetcast submit fw.csv --canary 100                      # then: fleetcast status fw, fleetcast resume fw
+  fleetcast submit fw.csv --canary 5% --canary-soak 10m --abort offline:20:200
 
 With --cron the file is validated now and read again from its absolute path at every firing, by a worker: worker
 hosts must see that path. Each firing is a campaign named NAME-YYYYMMDD-HHMMSS; see fleetcast schedules.
@@ -73,6 +80,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
         const config = configFrom(flags);
         const timing = timingOf(flags);
         const abort = abortOf(flags);
+        const canary = canaryOf(flags);
         if (timing.kind === 'recurring') {
           await withStore(config, (_store, redis) => submitRecurring(redis, config.prefix, file, flags, timing, json));
           return;
@@ -88,6 +96,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
             ...(flags.rejects === undefined ? {} : { rejectsPath: flags.rejects }),
             schedule: timing.schedule,
             ...(abort === undefined ? {} : { abort }),
+            ...(canary === undefined ? {} : { canary }),
             onAccepted: (rows) => recordIngestRows(redis, config.prefix, rows),
             onProgress: (event) => {
               if (!json) progress.update(`${event.phase === 'validate' ? 'validating' : 'queueing'} ${file} ${bar(event.total === 0 ? 1 : event.done / event.total)}`);
@@ -130,6 +139,7 @@ async function submitRecurring(
     priority: flags.priority,
     window,
     abort: abortOf(flags),
+    canary: canaryOf(flags),
   });
   if (json) {
     printJson({ schedule: { name: timing.name, pattern: timing.pattern, timeZone: timing.timeZone, window: window ?? null, next: new Date(next).toISOString() } });
@@ -151,6 +161,15 @@ function abortOf(flags: SubmitFlags): { rules: AbortRule[]; action: AbortAction 
     return undefined;
   }
   return { rules: flags.abort.map(parseAbortRule), action };
+}
+
+/** The campaign's canary from `--canary` and `--canary-soak`; undefined without `--canary`. */
+function canaryOf(flags: SubmitFlags): CanarySpec | undefined {
+  if (flags.canary === undefined) {
+    if (flags.canarySoak !== undefined) throw new FleetcastError('FC_BAD_USAGE', '--canary-soak needs --canary');
+    return undefined;
+  }
+  return { size: parseCanarySize(flags.canary), soakMs: flags.canarySoak === undefined ? undefined : parseSoak(flags.canarySoak) };
 }
 
 function scheduleJson(schedule: CampaignSchedule): { startAt: string | null; window: string | null } {
