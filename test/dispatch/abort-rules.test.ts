@@ -10,18 +10,12 @@ describe('abort rules by failure class, against devices offline in a chosen shar
   let h: Harness;
   afterEach(async () => h.close());
 
-  async function submit(rows: number, args: readonly string[], name: string): Promise<void> {
-    const file = join(h.dir, `${name}.csv`);
-    writeSimpleCampaign(file, rows);
-    const result = await runCli(['submit', file, '--name', name, ...args], h.env());
-    expect(result.code, result.stderr).toBe(0);
-  }
 
   it('offline:20:200 pauses a campaign with 30% offline devices before 400 rows are final; status shows the rule', async () => {
     h = new Harness();
     await h.startEmulator({ qps: 100_000, faultOffline: 0.3 });
     await h.startWorkers(2, WORKER_ENV);
-    await submit(2000, ['--abort', 'offline:20:200'], 'thirty');
+    await h.submitSimple(2000, ['--abort', 'offline:20:200'], 'thirty');
 
     const paused = await h.waitForCampaign('thirty', (record) => record.state === 'paused', 30_000);
     expect(paused.pausedReason).toMatch(/^abort rule offline:20:200 fired: \d+ of \d+ final rows \(\d+%\)$/);
@@ -56,7 +50,7 @@ describe('abort rules by failure class, against devices offline in a chosen shar
     h = new Harness();
     await h.startEmulator({ qps: 100_000, faultOffline: 0.1 });
     await h.startWorkers(1, WORKER_ENV);
-    await submit(1000, ['--abort', 'offline:20:200'], 'ten');
+    await h.submitSimple(1000, ['--abort', 'offline:20:200'], 'ten');
 
     const record = await h.waitForCampaign('ten', finished, 60_000);
     expect(record.state).toBe('finished');
@@ -70,7 +64,7 @@ describe('abort rules by failure class, against devices offline in a chosen shar
     h = new Harness();
     await h.startEmulator({ qps: 100_000, faultNotFound: 0.3 });
     await h.startWorkers(1, WORKER_ENV);
-    await submit(1500, ['--abort', 'not-found:20:200', '--abort-action', 'cancel'], 'gone');
+    await h.submitSimple(1500, ['--abort', 'not-found:20:200', '--abort-action', 'cancel'], 'gone');
 
     const record = await h.waitForCampaign('gone', (r) => r.state === 'cancelled' && r.done >= r.rows, 60_000);
     expect(record.abortFired).toMatchObject({ abortClass: 'not-found' });

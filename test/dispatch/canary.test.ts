@@ -11,12 +11,6 @@ describe('submit --canary: the first rows, then a hold', () => {
   let h: Harness;
   afterEach(async () => h.close());
 
-  async function submit(rows: number, args: readonly string[], name: string): Promise<void> {
-    const file = join(h.dir, `${name}.csv`);
-    writeSimpleCampaign(file, rows);
-    const result = await runCli(['submit', file, '--name', name, ...args], h.env());
-    expect(result.code, result.stderr).toBe(0);
-  }
 
   const calls = (): number => h.emulator?.stats.summary().total ?? 0;
 
@@ -24,7 +18,7 @@ describe('submit --canary: the first rows, then a hold', () => {
     h = new Harness();
     await h.startEmulator({ qps: 100_000 });
     await h.startWorkers(2, WORKER_ENV);
-    await submit(1000, ['--canary', '100'], 'fw');
+    await h.submitSimple(1000, ['--canary', '100'], 'fw');
 
     const held = await h.waitForCampaign('fw', (record) => record.state === 'canary', 30_000);
     expect(held).toMatchObject({ stage: 'hold', done: 100, sent: 100 });
@@ -46,7 +40,7 @@ describe('submit --canary: the first rows, then a hold', () => {
     h = new Harness();
     await h.startEmulator({ qps: 100_000 });
     await h.startWorkers(1, WORKER_ENV);
-    await submit(400, ['--canary', '5%', '--canary-soak', '2s'], 'soak');
+    await h.submitSimple(400, ['--canary', '5%', '--canary-soak', '2s'], 'soak');
 
     const held = await h.waitForCampaign('soak', (record) => record.state === 'canary', 30_000);
     expect(held.done).toBe(20);
@@ -60,7 +54,7 @@ describe('submit --canary: the first rows, then a hold', () => {
     h = new Harness();
     await h.startEmulator({ qps: 100_000 });
     await h.startWorkers(1, WORKER_ENV);
-    await submit(500, ['--canary', '50'], 'stop');
+    await h.submitSimple(500, ['--canary', '50'], 'stop');
 
     await h.waitForCampaign('stop', (record) => record.state === 'canary', 30_000);
     expect((await runCli(['cancel', 'stop'], h.env())).code).toBe(0);
@@ -73,7 +67,7 @@ describe('submit --canary: the first rows, then a hold', () => {
     h = new Harness();
     await h.startEmulator({ qps: 100_000, faultOffline: 0.3 });
     await h.startWorkers(1, WORKER_ENV);
-    await submit(1000, ['--canary', '200', '--canary-soak', '1s', '--abort', 'offline:20:200'], 'bad');
+    await h.submitSimple(1000, ['--canary', '200', '--canary-soak', '1s', '--abort', 'offline:20:200'], 'bad');
 
     const paused = await h.waitForCampaign('bad', (record) => record.state === 'paused', 30_000);
     expect(paused.abortFired).toMatchObject({ abortClass: 'offline', final: 200 });

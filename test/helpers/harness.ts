@@ -5,7 +5,8 @@ import type { Redis } from 'ioredis';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import type { CampaignRecord } from '../../src/queue/campaign-record.js';
-import { startWorkerProcess, type WorkerProcess } from './cli.js';
+import { writeSimpleCampaign } from './campaigns.js';
+import { runCli, startWorkerProcess, type WorkerProcess } from './cli.js';
 import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from './redis.js';
 
 export const ACCESS_KEY = { accessKeyId: 'harness', accessKeySecret: 'harness-secret-4d2e' };
@@ -41,6 +42,14 @@ export class Harness {
     const started = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(this.env(extra), args)));
     this.workers.push(...started);
     return started;
+  }
+
+  /** Submits a simple campaign of `rows` rows (see writeSimpleCampaign) as `name`, with `args`; fails unless it exits 0. */
+  async submitSimple(rows: number, args: readonly string[], name: string): Promise<void> {
+    const file = join(this.dir, `${name}.csv`);
+    writeSimpleCampaign(file, rows);
+    const result = await runCli(['submit', file, '--name', name, ...args], this.env());
+    if (result.code !== 0) throw new Error(`submit ${name} exited ${result.code}: ${result.stderr}`);
   }
 
   async campaign(id: string): Promise<CampaignRecord> {
