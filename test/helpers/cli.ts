@@ -9,9 +9,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** This process's environment with `env` over it; a variable given as undefined is left out. */
+function childEnv(env: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
+  return merged;
+}
+
 /** Runs the real command line, as a user would, and collects what it printed. */
-export async function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 120_000): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCli(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, timeoutMs = 120_000): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -8,7 +8,7 @@ import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.j
 import { Harness } from '../helpers/harness.js';
 import { parseCsv } from './fixtures.js';
 
-const ACCESS_KEY_ID = 'LTAI5tErrText0042';
+const ACCESS_KEY_ID = 'errtext-key-0042';
 const SECRET = 'errtext-secret-5c1d9e7a';
 const ACCESS_KEYS = [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET }];
 
@@ -117,7 +117,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: 'an unknown AccessKey',
-    emulator: { accessKeys: [{ accessKeyId: 'LTAI5tSomeoneElse', accessKeySecret: SECRET }] },
+    emulator: { accessKeys: [{ accessKeyId: 'someone-else-key', accessKeySecret: SECRET }] },
     code: 'InvalidAccessKeyId.NotFound',
     outcome: 'pause',
     message: () => 'Specified access key is not found — check the AccessKey id (ALIBABA_CLOUD_ACCESS_KEY_ID)',

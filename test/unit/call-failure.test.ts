@@ -6,7 +6,7 @@ import { redactCallText } from '../../src/pub/redact.js';
 import { retryClassOf } from '../../src/pub/retry-table.js';
 import { UnreadableAnswerError } from '../../src/pub/unreadable-answer.js';
 
-const AK = 'LTAI5tUnitKey0001';
+const AK = 'unit-key-0001';
 const SECRET = 'unit-secret-9a8b7c';
 const SETTING = { endpoint: new URL('https://iot.cn-shanghai.aliyuncs.com'), timeoutMs: 10_000, secrets: [AK, SECRET] };
 const V1_TAIL =
@@ -106,7 +106,7 @@ describe('errors a user reads', () => {
 
   it('text from anywhere loses URLs with a query, signatures, nonces, Authorization and the configured key', () => {
     const v3 =
-      'Authorization: ACS3-HMAC-SHA256 Credential=LTAI5tUnitKey0001,SignedHeaders=host;x-acs-action,Signature=06563a9e1b43 ' +
+      'Authorization: ACS3-HMAC-SHA256 Credential=unit-key-0001,SignedHeaders=host;x-acs-action,Signature=06563a9e1b43 ' +
       'x-acs-signature-nonce: 3156853299f313e2 and http://10.0.0.1:8080/?ProductKey=a1XX&Qos=0 then ' +
       `${encodeURIComponent(SECRET)} and ${SECRET} and AccessKeyId%3D${AK}`;
     const clean = redactCallText(v3, [AK, SECRET]);

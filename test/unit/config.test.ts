@@ -25,7 +25,7 @@ describe('configuration', () => {
   });
 
   it('never shows the secret, however the config is printed', () => {
-    const config = loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tExample', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'very-secret-value' });
+    const config = loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'example-key-id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'very-secret-value' });
     expect(JSON.stringify(config)).not.toContain('very-secret-value');
     expect(inspect(config, { depth: 5 })).not.toContain('very-secret-value');
     expect(`${String(config.accessKeySecret)}`).toBe('[redacted]');
