@@ -79,7 +79,8 @@ export class PubClient {
       return result;
     } catch (error) {
       const refusal = refusalOf(error, this.#setting);
-      this.#onFailure?.(refusal, debugDetailOf(error, this.#setting));
+      // The detail costs a stack walk and redaction: only with a listener (FLEETCAST_DEBUG).
+      if (this.#onFailure !== undefined) this.#onFailure(refusal, debugDetailOf(error, this.#setting));
       return refusal;
     }
   }

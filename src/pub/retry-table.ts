@@ -58,7 +58,8 @@ export const RETRY_CLASS_BY_CODE: Readonly<Record<string, RetryClass>> = {
  * Codes not named here take their class from the retry class: transient and throttle give `exhausted`, permanent
  * gives `rejected`; systemic refusals pause the campaign and count only as `failed`.
  */
-export type FailureClass = 'offline' | 'not-found' | 'rejected' | 'exhausted';
+export const FAILURE_CLASSES = ['offline', 'not-found', 'rejected', 'exhausted'] as const;
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 export const FAILURE_CLASS_BY_CODE: Readonly<Record<string, FailureClass>> = {
   'iot.messagebroker.OFFLINE': 'offline',

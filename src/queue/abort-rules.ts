@@ -1,7 +1,8 @@
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { FAILURE_CLASSES } from '../pub/retry-table.js';
 
 /** The classes an abort rule can watch: `failed` (any final failure) and the failure classes of the retry table. */
-export const ABORT_CLASSES = ['offline', 'not-found', 'rejected', 'exhausted', 'failed'] as const;
+export const ABORT_CLASSES = [...FAILURE_CLASSES, 'failed'] as const;
 export type AbortClass = (typeof ABORT_CLASSES)[number];
 
 export type AbortAction = 'pause' | 'cancel';

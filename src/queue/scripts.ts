@@ -1,4 +1,5 @@
 import { failureClassExceptions } from '../pub/retry-table.js';
+import { ABORT_CLASSES } from './abort-rules.js';
 
 /**
  * Lua scripts that keep a campaign's counters and state consistent with its outcomes, whatever the number of
@@ -164,7 +165,7 @@ elseif command == 'resume' or command == 'soaked' then
   if redis.call('hget', KEYS[1], 'enqueued') ~= '1' then next = 'enqueuing' end
   if state == 'paused' and (redis.call('hget', KEYS[1], 'abortFired') or '') ~= '' then
     -- Re-arm the abort rules: from here on they judge only rows that become final after this resume.
-    for _, class in ipairs({'failed', 'offline', 'not-found', 'rejected', 'exhausted'}) do
+    for _, class in ipairs({${ABORT_CLASSES.map(luaString).join(', ')}}) do
       local key = 'fail:' .. class
       if class == 'failed' then key = 'failed' end
       redis.call('hset', KEYS[1], 'arm:' .. class, redis.call('hget', KEYS[1], key) or '0')
