@@ -1,6 +1,7 @@
 import type { CampaignSchedule } from '../schedule/campaign-schedule.js';
 import { parseSendWindow, type SendWindow } from '../schedule/send-window.js';
 import { parseFiredRule, parseStoredRules, type AbortAction, type AbortClass, type AbortRule, type FiredRule } from './abort-rules.js';
+import { storedRamp, type RampSpec } from './ramp.js';
 import type { FailureClass } from '../pub/retry-table.js';
 
 /**
@@ -55,6 +56,8 @@ export interface CampaignRecord extends CampaignSchedule {
   /** `canary` while its first rows go out, `hold` once they are final, `all` when every row may go. */
   readonly stage: RolloutStage;
   readonly canary: { readonly rows: number; readonly done: number; readonly soakMs: number | undefined; readonly heldAt: number | undefined } | undefined;
+  /** The campaign's ramp (`--ramp-*`): its rate starts low and rises as its rows are counted. */
+  readonly ramp: RampSpec | undefined;
 }
 
 export type RolloutStage = 'canary' | 'hold' | 'all';
@@ -106,6 +109,7 @@ export function parseCampaignRecord(hash: Readonly<Record<string, string>>): Cam
             soakMs: hash.canarySoakMs === undefined || hash.canarySoakMs === '' ? undefined : int(hash.canarySoakMs),
             heldAt: hash.canaryHeldAt === undefined ? undefined : int(hash.canaryHeldAt),
           },
+    ramp: storedRamp(hash),
     abortArmed: {
       done: int(hash['arm:done']),
       byClass: {

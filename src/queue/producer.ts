@@ -6,7 +6,9 @@ import { campaignIdOf, defaultCampaignName } from './campaign-id.js';
 import { CampaignStore, type NewCampaign } from './campaign-store.js';
 import { canaryRows, type CanarySpec } from './canary.js';
 import { fingerprintOf } from './fingerprint.js';
+import { campaignKeys } from './keys.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
+import { rampFields, type RampSpec } from './ramp.js';
 import { RowSpool } from './row-spool.js';
 import type { ChunkJobData } from './wire-message.js';
 import { RejectsFile } from './rejects.js';
@@ -31,6 +33,8 @@ export interface SubmitOptions {
   readonly abort?: NewCampaign['abort'];
   /** Send the first rows only, then hold in state `canary`. @defaultValue no canary */
   readonly canary?: CanarySpec;
+  /** Start at a lower rate and raise it step by step. @defaultValue no ramp: the campaign's rate from the first row */
+  readonly ramp?: RampSpec;
   /** Rows per queued job. @defaultValue 100 */
   readonly chunkSize?: number;
   readonly onProgress?: (event: SubmitProgress) => void;
@@ -126,6 +130,10 @@ async function enqueueValidated(
       ...(options.abort === undefined ? {} : { abort: options.abort }),
       ...(options.canary === undefined ? {} : { canary: { rows: canaryRows(options.canary.size, summary.valid), soakMs: options.canary.soakMs } }),
     });
+  }
+  // Before any chunk is queued, so no row goes out without its ramp (also when a submit that stopped here is run again).
+  if (options.ramp !== undefined && (await store.get(id))?.ramp === undefined) {
+    await redis.hset(campaignKeys(prefix, id).campaign, rampFields(options.ramp));
   }
   const canaryCount = (await store.get(id))?.canary?.rows;
   const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, options, canaryCount === undefined ? undefined : (row) => store.setCanaryLastRow(id, row), canaryCount);

@@ -6,6 +6,7 @@ import { badInput } from '../queue/producer.js';
 import { nextCronFiring } from '../schedule/cron.js';
 import { formatAbortRule, type AbortAction, type AbortRule } from '../queue/abort-rules.js';
 import { formatCanarySize, type CanarySpec } from '../queue/canary.js';
+import { rampFields, type RampSpec } from '../queue/ramp.js';
 import { scheduleRunsKey, schedulesQueue, type ScheduleJobData, type ScheduleRun } from './schedule-queue.js';
 
 /** What `fleetcast submit FILE --cron EXPR --name NAME` asks for. */
@@ -21,6 +22,7 @@ export interface NewSchedule {
   readonly window: string | undefined;
   readonly abort?: { readonly rules: readonly AbortRule[]; readonly action: AbortAction } | undefined;
   readonly canary?: CanarySpec | undefined;
+  readonly ramp?: RampSpec | undefined;
 }
 
 /** A recurring schedule as listed. */
@@ -55,6 +57,7 @@ export async function createSchedule(redis: Redis, prefix: string, schedule: New
     window: schedule.window ?? null,
     canary: schedule.canary === undefined ? null : { size: formatCanarySize(schedule.canary.size), soakMs: schedule.canary.soakMs ?? null },
     abort: schedule.abort === undefined ? null : { rules: schedule.abort.rules.map(formatAbortRule), action: schedule.abort.action },
+    ramp: schedule.ramp === undefined ? null : rampFields(schedule.ramp),
   };
   const queue = schedulesQueue(redis, prefix);
   try {

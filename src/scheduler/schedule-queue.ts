@@ -22,6 +22,8 @@ export interface ScheduleJobData {
   readonly abort?: { readonly rules: readonly string[]; readonly action: 'pause' | 'cancel' } | null;
   /** Canary size (`100`, `5%`) and soak, given to every firing's campaign; absent in older schedules. */
   readonly canary?: { readonly size: string; readonly soakMs: number | null } | null;
+  /** The ramp's fields as a campaign hash stores them (`rampFields`), given to every firing; absent in older schedules. */
+  readonly ramp?: Readonly<Record<string, string>> | null;
 }
 
 export function schedulesQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {

@@ -10,6 +10,7 @@ import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.js';
 import { parseSendWindow } from '../schedule/send-window.js';
 import { parseAbortRule } from '../queue/abort-rules.js';
 import { parseCanarySize } from '../queue/canary.js';
+import { storedRamp, type RampSpec } from '../queue/ramp.js';
 import { wallTimeAt } from '../schedule/time-zone.js';
 
 /** Fires recurring schedules in a worker process: each firing submits its file as a new campaign. */
@@ -50,6 +51,7 @@ async function fire(redis: Redis, prefix: string, job: Job<ScheduleJobData>, log
       schedule: { startAt: undefined, window: data.window === null ? undefined : parseSendWindow(data.window, data.timeZone) },
       ...(data.abort === undefined || data.abort === null ? {} : { abort: { rules: data.abort.rules.map(parseAbortRule), action: data.abort.action } }),
       ...(data.canary === undefined || data.canary === null ? {} : { canary: { size: parseCanarySize(data.canary.size), soakMs: data.canary.soakMs ?? undefined } }),
+      ...rampOfSchedule(data),
       onAccepted: (rows) => recordIngestRows(redis, prefix, rows),
     });
     await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: result.id, rows: result.rows, error: null });
@@ -62,6 +64,12 @@ async function fire(redis: Redis, prefix: string, job: Job<ScheduleJobData>, log
     log(`schedule ${data.name}: nothing submitted: ${message}`);
     throw new UnrecoverableError(message);
   }
+}
+
+/** The schedule's ramp as SubmitOptions takes it; nothing when it has none. */
+function rampOfSchedule(data: ScheduleJobData): { ramp?: RampSpec } {
+  const ramp = data.ramp === undefined || data.ramp === null ? undefined : storedRamp(data.ramp);
+  return ramp === undefined ? {} : { ramp };
 }
 
 /** The time the firing was planned for (BullMQ names scheduler jobs `repeat:<id>:<millis>`). */
