@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCapCommand } from './commands/cap.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
@@ -24,7 +25,7 @@ const program = new Command('fleetcast')
     `
 Configuration (environment): REDIS_URL, ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 FLEETCAST_ENDPOINT (e.g. https://iot.cn-shanghai.aliyuncs.com or http://127.0.0.1:8787), ALIBABA_CLOUD_REGION_ID,
-IOT_INSTANCE_ID, FLEETCAST_RATE (account cap, default 1600).
+IOT_INSTANCE_ID, FLEETCAST_RATE (seeds the account's shared cap when none is stored, default 1600; see fleetcast cap).
 
 Exit codes: 0 success, 1 the campaign finished with failures, 2 bad usage or bad input, 3 a component is unreachable.
 
@@ -42,6 +43,7 @@ registerSubmitCommand(program);
 registerWorkerCommand(program);
 registerStatusCommand(program);
 registerControlCommands(program);
+registerCapCommand(program);
 registerScheduleCommands(program);
 registerRetryFailedCommand(program);
 registerReportCommand(program);

@@ -4,6 +4,7 @@ import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { ShaScriptConnection } from './bottleneck-connection.js';
 import { EpochOffset } from './epoch-offset.js';
 import { GrantClock } from './grant-clock.js';
+import { grantSizeFor } from './shared-cap.js';
 import { isWedgedLimiterError } from './wedge.js';
 
 /** Options of the account limiter shared by every worker process of one AccessKey account. */
@@ -16,7 +17,11 @@ export interface AccountLimiterOptions {
   readonly accountId: string;
   /** Cap in calls per second for the whole account, across every process. Minimum 1. */
   readonly rate: number;
-  /** Tokens per grant taken from the shared limiter. Larger grants cost Redis less. @defaultValue 40 ms worth at `rate`, 1 to 64 */
+  /**
+   * Tokens per grant taken from the shared limiter; every process of one limiter must use the same (see
+   * shared-cap.ts). Each grant costs three Bottleneck script calls (submit, register, free): larger grants cost Redis
+   * less. @defaultValue 40 ms worth at `rate`, 1 to 64
+   */
   readonly grantSize?: number;
   /**
    * Share of the cap kept unused so that timing jitter between the limiter, the worker and the endpoint
@@ -50,13 +55,8 @@ export interface AccountLimiterOptions {
   readonly errors?: ErrorLog;
 }
 
-/** Each grant costs three Bottleneck script calls (submit, register, free): 40 ms of tokens keeps that near 0.05 per call. */
-const GRANT_SPAN_S = 0.04;
-const MAX_GRANT_SIZE = 64;
-
-function defaultGrantSize(rate: number): number {
-  return Math.max(1, Math.min(MAX_GRANT_SIZE, Math.round(rate * GRANT_SPAN_S)));
-}
+/** Every process reads a new rate within a poll of the shared rate (250 ms): a raise narrows the spacing after that. */
+const RAISE_SETTLE_MS = 600;
 
 /**
  * Every Pub attempt takes one token here. Tokens come from one Bottleneck limiter in cluster mode (Redis), which
@@ -71,7 +71,11 @@ export class AccountLimiter {
   #outstanding = 0;
   /** Bumped on every rebuild, so that grants of a discarded Bottleneck instance are ignored. */
   #generation = 0;
+  /** The rate this process spreads its tokens at. */
   #rate: number;
+  /** The rate this process last set the grants' spacing to (see setRate). */
+  #scheduleRate: number;
+  #raiseTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #recovering: Promise<void> | undefined;
   readonly #connections: Bottleneck.IORedisConnection[] = [];
@@ -79,7 +83,7 @@ export class AccountLimiter {
 
   constructor(options: AccountLimiterOptions) {
     if (!(options.rate >= 1)) throw new TypeError(`rate must be at least 1 call/s (got ${options.rate})`);
-    const grantSize = options.grantSize ?? defaultGrantSize(options.rate);
+    const grantSize = options.grantSize ?? grantSizeFor(options.rate);
     this.#options = {
       guard: 0.0125,
       minGuardCalls: 4,
@@ -89,6 +93,7 @@ export class AccountLimiter {
       maxOutstandingGrants: options.maxOutstandingGrants ?? Math.max(3, Math.ceil((options.rate * 0.05) / grantSize)),
     };
     this.#rate = options.rate;
+    this.#scheduleRate = options.rate;
     this.#errors = options.errors ?? processErrorLog;
     this.#clock = new GrantClock(this.#options.maxLateMs, () => this.#requestGrants(), options.onIdleGap);
     this.#bottleneck = this.#createBottleneck();
@@ -121,23 +126,47 @@ export class AccountLimiter {
     this.#clock.poke();
   }
 
-  /** Changes the shared rate for every process of the account. */
+  /**
+   * Changes the shared rate for every process of the account. A grant's tokens are spread over the span this
+   * process reckons from its own rate, while the grants' spacing is the limiter's one setting in Redis: a process
+   * still on a slower rate spreads its grant over a longer span than the spacing, overlapping the next grant, and a
+   * sliding second then counts more than the cap. So a lower rate widens the spacing at once (a process that has
+   * not heard of it yet only spreads its tokens over less than the spacing), and a higher rate narrows this
+   * process's spread at once but the spacing only after every process has read it (`RAISE_SETTLE_MS`).
+   */
   async setRate(rate: number): Promise<void> {
     this.#rate = rate;
-    await Promise.resolve(this.#bottleneck.updateSettings({ minTime: this.#grantSpanMs() }));
+    clearTimeout(this.#raiseTimer);
+    if (rate <= this.#scheduleRate) {
+      await this.#applySchedule(rate);
+      return;
+    }
+    this.#raiseTimer = setTimeout(() => {
+      if (this.#rate === rate && !this.#closed) {
+        void this.#applySchedule(rate).catch((error: unknown) => this.#errors.report('limiter', `rate change of limiter ${this.#options.accountId}`, error));
+      }
+    }, RAISE_SETTLE_MS);
+    this.#raiseTimer.unref();
+  }
+
+  async #applySchedule(rate: number): Promise<void> {
+    this.#scheduleRate = rate;
+    await Promise.resolve(this.#bottleneck.updateSettings({ minTime: this.#grantSpanMs(rate) }));
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#raiseTimer);
     this.#clock.releaseAll();
     // Closing: a connection that is already lost has nothing left to close.
     await Promise.resolve(this.#bottleneck.disconnect(false)).catch(() => undefined);
     this.#closeConnections(0);
   }
 
-  #grantSpanMs(): number {
-    const guard = Math.max(this.#options.guard, this.#options.minGuardCalls / this.#rate);
-    return (this.#options.grantSize * 1000 * (1 + guard)) / this.#rate;
+  /** The span of one grant's tokens at `rate` (by default this process's rate), and so the grants' spacing. */
+  #grantSpanMs(rate = this.#rate): number {
+    const guard = Math.max(this.#options.guard, this.#options.minGuardCalls / rate);
+    return (this.#options.grantSize * 1000 * (1 + guard)) / rate;
   }
 
   /** A limiter given a connection never closes it (nor the subscriber it opens): keep each to close it here. */
@@ -162,7 +191,7 @@ export class AccountLimiter {
       id: `${prefix}:limiter:${accountId}`,
       datastore: 'ioredis',
       clearDatastore: false,
-      minTime: this.#grantSpanMs(),
+      minTime: this.#grantSpanMs(this.#scheduleRate),
       connection: this.#connection(redis),
     });
     limiter.on('error', (error) => this.#errors.report('limiter', `limiter ${accountId}`, error));

@@ -2,11 +2,19 @@ import type { Redis } from 'ioredis';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { Script } from '../redis/script.js';
 import { every, monotonicClock, type Clock } from '../runtime/clock.js';
+import { grantSizeFor, presenceField, type AccountKeys, type WorkerPresence } from './shared-cap.js';
 
-/** How the shared rate reacts to throttling. */
+/** How the shared rate follows the stored cap and reacts to throttling. */
 export interface AdaptiveRateOptions {
-  /** The configured cap; the rate never goes above it. */
+  /**
+   * The cap this process follows until its first poll, and stores again if the account's cap was lost (a Redis
+   * restart without persistence): the last cap it followed, not its own `FLEETCAST_RATE`.
+   */
   readonly cap: number;
+  /** Lower the rate on throttling and probe back up; off, the rate is the stored cap. @defaultValue true */
+  readonly adaptive?: boolean;
+  /** This worker, as `fleetcast cap` lists it; written on every poll. @defaultValue not listed */
+  readonly presence?: WorkerPresence;
   /** Factor applied on throttling. @defaultValue 0.8 */
   readonly decrease?: number;
   /**
@@ -39,14 +47,21 @@ export interface AdaptiveRateOptions {
 }
 
 /**
- * State in one hash per account: `rate`, `lastCut`, `lastThrottle`, `lastProbe` (ms, Redis clock).
- * KEYS: state. ARGV: command (cut | probe), cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs.
- * Returns the rate now in force.
+ * State in one hash per account: `rate`, `lastCut`, `lastThrottle`, `lastProbe` (ms, Redis clock); the cap in the
+ * account's cap hash (see shared-cap.ts).
+ * KEYS: state, cap, workers. ARGV: command (cut | probe | read), seed cap, decrease, increase, floor, cutIntervalMs,
+ * probeIntervalMs, quietMs, seed grant size, presence field ('' for none), presence JSON.
+ * Returns [rate now in force, cap]; `read` (adaptive off) answers the cap as the rate.
  */
 const ADJUST = new Script(`
 local t = redis.call('time')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local cap = tonumber(ARGV[2])
+if redis.call('hsetnx', KEYS[2], 'cap', ARGV[2]) == 1 then
+  redis.call('hset', KEYS[2], 'grant', ARGV[9], 'setAt', now, 'setBy', 'seed')
+end
+local cap = tonumber(redis.call('hget', KEYS[2], 'cap'))
+if ARGV[10] ~= '' then redis.call('hset', KEYS[3], ARGV[10], now .. '|' .. ARGV[11]) end
+if ARGV[1] == 'read' then return {tostring(cap), tostring(cap)} end
 local s = redis.call('hmget', KEYS[1], 'rate', 'lastCut', 'lastThrottle', 'lastProbe')
 local rate = tonumber(s[1] or cap)
 if rate > cap then rate = cap end
@@ -61,7 +76,7 @@ elseif rate < cap and now - tonumber(s[3] or '0') >= tonumber(ARGV[8]) and now -
   redis.call('hset', KEYS[1], 'rate', tostring(rate), 'lastProbe', now)
 end
 redis.call('pexpire', KEYS[1], 3600000)
-return tostring(rate)
+return {tostring(rate), tostring(cap)}
 `);
 
 /** Throttled answers a process must see within a second before its share is judged. */
@@ -69,30 +84,38 @@ const MIN_THROTTLED_TO_CUT = 5;
 /** Throttled answers within a second that are judged at once, before the second is over. */
 const CLEAR_THROTTLED_COUNT = 50;
 
+/** Told of the rate (and the cap it is under) whenever either changes. */
+export type ApplyRate = (rate: number, cap: number) => void;
+
 /**
- * AIMD on the account's shared rate: every process reports throttling (multiplicative decrease, at most once per
- * interval for all of them) and probes back up after a quiet spell (additive increase). Each process applies the
- * shared rate to its limiter.
+ * The account's shared rate. Every poll reads the stored cap (so `fleetcast cap --set` reaches every process within
+ * a poll) and, with adaptive on, runs AIMD under it: every process reports throttling (multiplicative decrease, at
+ * most once per interval for all of them) and probes back up after a quiet spell (additive increase). Each process
+ * applies the shared rate to its limiter.
  */
 export class AdaptiveRate {
   readonly #redis: Redis;
-  readonly #key: string;
-  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors'>>;
+  readonly #keys: AccountKeys;
+  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors' | 'presence'>>;
+  readonly #presence: readonly [string, string];
   readonly #clock: Clock;
   readonly #errors: ErrorLog;
-  readonly #apply: (rate: number) => void;
+  readonly #apply: ApplyRate;
   #rate: number;
+  #cap: number;
   #stopPolling: (() => void) | undefined;
   #cutting = false;
   readonly #window = { startedAt: 0, answered: 0, throttled: 0 };
 
-  constructor(redis: Redis, key: string, options: AdaptiveRateOptions, apply: (rate: number) => void) {
+  constructor(redis: Redis, keys: AccountKeys, options: AdaptiveRateOptions, apply: ApplyRate) {
     this.#redis = redis;
-    this.#key = key;
-    const { clock = monotonicClock, errors = processErrorLog, ...settings } = options;
+    this.#keys = keys;
+    const { clock = monotonicClock, errors = processErrorLog, presence, ...settings } = options;
     this.#clock = clock;
     this.#errors = errors;
+    this.#presence = presence === undefined ? ['', ''] : [presenceField(presence), JSON.stringify(presence)];
     this.#options = {
+      adaptive: true,
       decrease: 0.8,
       steepDecrease: 0.5,
       increase: 0.02,
@@ -106,14 +129,25 @@ export class AdaptiveRate {
     };
     this.#apply = apply;
     this.#rate = options.cap;
+    this.#cap = options.cap;
   }
 
   get rate(): number {
     return this.#rate;
   }
 
+  /** The account's cap as last read. */
+  get cap(): number {
+    return this.#cap;
+  }
+
   start(): void {
-    this.#stopPolling = every(this.#clock, this.#options.pollMs, () => void this.#adjust('probe'), { unref: true });
+    this.#stopPolling = every(this.#clock, this.#options.pollMs, () => void this.poll(), { unref: true });
+  }
+
+  /** Reads the stored cap (and, adaptive, probes up); the timer calls it every `pollMs`. */
+  poll(): Promise<void> {
+    return this.#adjust(this.#options.adaptive ? 'probe' : 'read');
   }
 
   stop(): void {
@@ -128,6 +162,7 @@ export class AdaptiveRate {
 
   /** Reported for every throttled attempt; cheap when called in bursts. */
   onThrottled(): void {
+    if (!this.#options.adaptive) return;
     this.#rollWindow();
     this.#window.throttled++;
     // A share this clear needs no full second to be judged.
@@ -164,15 +199,19 @@ export class AdaptiveRate {
     });
   }
 
-  async #adjust(command: 'cut' | 'probe', decrease = this.#options.decrease): Promise<void> {
-    const { cap, increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
+  async #adjust(command: 'cut' | 'probe' | 'read', decrease = this.#options.decrease): Promise<void> {
+    const { increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
+    const { adaptive: state, cap: capKey, workers } = this.#keys;
+    const seed = this.#cap;
     try {
-      const reply = await ADJUST.run(this.#redis, [this.#key], [command, cap, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs]);
-      const rate = Number(reply);
-      if (Number.isFinite(rate) && rate > 0 && Math.abs(rate - this.#rate) > 1e-9) {
-        this.#rate = rate;
-        this.#apply(rate);
-      }
+      const args = [command, seed, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs, grantSizeFor(seed), ...this.#presence];
+      const reply = (await ADJUST.run(this.#redis, [state, capKey, workers], args)) as [string, string];
+      const rate = Number(reply[0]);
+      const cap = Number(reply[1]);
+      if (!(rate > 0 && cap > 0) || (Math.abs(rate - this.#rate) <= 1e-9 && cap === this.#cap)) return;
+      this.#rate = rate;
+      this.#cap = cap;
+      this.#apply(rate, cap);
     } catch (error) {
       // Keep the current rate; the next poll tries again.
       this.#errors.report('adaptive rate', `${command} of the shared rate`, error);

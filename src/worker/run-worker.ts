@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { requireCredentials, type FleetcastConfig } from '../config/config.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
 import { AdaptiveRate } from '../limiter/adaptive-rate.js';
+import { accountKeys, forgetWorker, seedCap } from '../limiter/shared-cap.js';
 import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
@@ -25,6 +27,8 @@ const CAMPAIGN_RATE_GUARD = 0.02;
 export interface RunningWorker {
   readonly metrics: FleetcastMetrics;
   readonly metricsPort: number | undefined;
+  /** The account's shared cap this worker follows now (calls/s). */
+  readonly cap: () => number;
   stop(): Promise<void>;
 }
 
@@ -35,26 +39,32 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   const errors = new ThrottledLog(log);
   const redis = await connectRedis(config.redisUrl, undefined, undefined, errors);
   const metrics = createMetrics();
+  const accountId = accountIdOf(credentials.accessKeyId);
+  const keys = accountKeys(config.prefix, accountId);
+  const stored = await seedCap(redis, keys, config.rate);
+  if (stored.cap !== config.rate) log(capDisagreement(config.rate, stored.cap));
   const limiter = new AccountLimiter({
     redis,
     prefix: config.prefix,
-    accountId: accountIdOf(credentials.accessKeyId),
-    rate: config.rate,
+    accountId,
+    rate: stored.cap,
+    grantSize: stored.grant,
     onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
     errors,
     ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
   });
   await limiter.ready();
-  await limiter.setRate(config.rate);
-  metrics.limiterCap.set(config.rate);
+  await limiter.setRate(stored.cap);
+  metrics.limiterCap.set(stored.cap);
   metrics.limiterRate.set(limiter.rate);
-  const adaptive = config.adaptive
-    ? new AdaptiveRate(redis, `${config.prefix}:limiter:${accountIdOf(credentials.accessKeyId)}:adaptive`, { cap: config.rate, errors }, (rate) => {
-        metrics.limiterRate.set(rate);
-        void limiter.setRate(rate).catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
-      })
-    : undefined;
-  adaptive?.start();
+  const presence = { host: hostname(), pid: process.pid, startedWith: config.rate };
+  const sharedRate = new AdaptiveRate(redis, keys, { cap: stored.cap, adaptive: config.adaptive, presence, errors }, (rate, cap) => {
+    metrics.limiterCap.set(cap);
+    metrics.limiterRate.set(rate);
+    void limiter.setRate(rate).catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
+  });
+  await sharedRate.poll();
+  sharedRate.start();
   const client = new PubClient({
     endpoint: config.endpoint,
     regionId: config.regionId,
@@ -75,7 +85,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     abort: { failureRatio: config.abortFailureRatio, minimumRows: config.abortMinimumRows },
     onError: (error) => log(`queue: ${error.message}`),
     errors,
-    ...(adaptive === undefined ? {} : { onThrottled: () => adaptive.onThrottled(), onAnswered: () => adaptive.onAnswered() }),
+    ...(config.adaptive ? { onThrottled: () => sharedRate.onThrottled(), onAnswered: () => sharedRate.onAnswered() } : {}),
   });
   await dispatcher.start();
   const schedules = startScheduleRunner(redis, config.prefix, log, errors);
@@ -86,17 +96,24 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   return {
     metrics,
     metricsPort: listeningPort(server),
+    cap: () => sharedRate.cap,
     stop: async () => {
-      adaptive?.stop();
+      sharedRate.stop();
       await schedules.close();
       await dispatcher.stop();
       await limiter.close();
       await closeServer(server);
       await ui?.close();
       await collectors.close();
+      await forgetWorker(redis, keys, presence).catch(() => undefined);
       await quit(redis);
     },
   };
+}
+
+/** Logged at start by a worker whose `FLEETCAST_RATE` is not the account's stored cap. */
+function capDisagreement(startedWith: number, stored: number): string {
+  return `FLEETCAST_RATE=${startedWith} differs from the account's shared cap of ${stored} calls/s stored in Redis: following ${stored} calls/s, as every worker of the account does (change it with: fleetcast cap --set QPS)`;
 }
 
 function listeningPort(server: Server | undefined): number | undefined {

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorLog } from '../../src/log/throttled-log.js';
 import { AdaptiveRate, type AdaptiveRateOptions } from '../../src/limiter/adaptive-rate.js';
+import { accountKeys, readAccountCap, setCap, type AccountKeys } from '../../src/limiter/shared-cap.js';
 import { freePort } from '../../src/redis/private-redis.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { cleanupPrefix, testRedis, uniquePrefix } from '../helpers/redis.js';
@@ -25,9 +26,10 @@ describe('AdaptiveRate', () => {
     await redis.quit();
   });
 
-  const key = (): string => `${prefix}:adaptive`;
+  const keys = (): AccountKeys => accountKeys(prefix, 'acct');
+  const key = (): string => keys().adaptive;
   const adaptive = (options: Partial<AdaptiveRateOptions> = {}): AdaptiveRate =>
-    new AdaptiveRate(redis, key(), { cap: CAP, clock, ...options }, (rate) => applied.push(rate));
+    new AdaptiveRate(redis, keys(), { cap: CAP, clock, ...options }, (rate) => applied.push(rate));
   /** Every script call made so far has been answered and applied (a NOSCRIPT retry takes a second round trip). */
   const answered = async (): Promise<void> => {
     await redis.ping();
@@ -82,12 +84,64 @@ describe('AdaptiveRate', () => {
     unreachable.on('error', () => undefined);
     const reports: string[] = [];
     const errors: ErrorLog = { report: (kind, context) => reports.push(`${kind} (${context})`) };
-    const rate = new AdaptiveRate(unreachable, key(), { cap: CAP, clock, pollMs: 250, errors }, (value) => applied.push(value));
+    const rate = new AdaptiveRate(unreachable, keys(), { cap: CAP, clock, pollMs: 250, errors }, (value) => applied.push(value));
     rate.start();
     await clock.advance(250);
     rate.stop();
     expect(reports).toEqual(['adaptive rate (probe of the shared rate)']);
     expect(rate.rate).toBe(CAP);
     unreachable.disconnect();
+  });
+
+  it('follows the stored cap, seeds it when none is stored, and lists the worker', async () => {
+    const presence = { host: 'host-a', pid: 4242, startedWith: 800 };
+    const caps: number[] = [];
+    const rate = new AdaptiveRate(redis, keys(), { cap: 800, clock, presence }, (value, cap) => {
+      applied.push(value);
+      caps.push(cap);
+    });
+    await rate.poll();
+    expect(await redis.hget(keys().cap, 'cap')).toBe('800');
+    await setCap(redis, keys(), 1_200);
+    await rate.poll();
+    expect([rate.rate, rate.cap]).toEqual([1_200, 1_200]);
+    const view = await readAccountCap(redis, prefix, 'acct');
+    expect(view?.workers).toEqual([expect.objectContaining(presence)]);
+    expect(view?.setBy).toBe('cap --set');
+  });
+
+  it('cap --set lowers the adaptive rate at once, and raising leaves a throttled rate to probe up', async () => {
+    const rate = adaptive();
+    await rate.poll();
+    await setCap(redis, keys(), 400);
+    await rate.poll();
+    expect(applied).toEqual([400]);
+    await setCap(redis, keys(), CAP);
+    await rate.poll();
+    expect(applied).toEqual([400, CAP]);
+    report(rate, 0, 60);
+    await answered();
+    expect(rate.rate).toBe(CAP * 0.5);
+    await setCap(redis, keys(), 2 * CAP);
+    await rate.poll();
+    expect([rate.rate, rate.cap]).toEqual([CAP * 0.5, 2 * CAP]);
+  });
+
+  it('with adaptive off, ignores throttling and the rate is the cap', async () => {
+    const rate = adaptive({ adaptive: false });
+    report(rate, 0, 100);
+    await setCap(redis, keys(), 700);
+    await rate.poll();
+    expect([rate.rate, rate.cap]).toEqual([700, 700]);
+    expect(applied).toEqual([700]);
+  });
+
+  it('stores the cap it last followed again when the stored one was lost', async () => {
+    const rate = adaptive();
+    await setCap(redis, keys(), 900);
+    await rate.poll();
+    await redis.del(keys().cap);
+    await rate.poll();
+    expect(await redis.hget(keys().cap, 'cap')).toBe('900');
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { listCapAccounts, readAccountCap, type AccountCapView } from '../../limiter/shared-cap.js';
 import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
 import type { CampaignStore } from '../../queue/campaign-store.js';
 import { listSchedules } from '../lazy.js';
@@ -17,7 +18,7 @@ export function registerStatusCommand(program: Command): void {
     .argument('[campaign]', 'one campaign id (default: all)')
     .description('campaigns with their state, counts, rate and ETA, then the recurring schedules; for one campaign, a detail view with its failures by Code')
     .option('--watch', 'refresh every second until interrupted')
-    .option('--json', 'print JSON: { campaigns: [...], schedules: [...] }, and for one campaign { campaigns: [one], failuresByCode: { Code: rows } }')
+    .option('--json', 'print JSON: { campaigns: [...], schedules: [...], accounts: [{ account, cap, rate, workers }] }, and for one campaign { campaigns: [one], failuresByCode: { Code: rows } }')
     .addHelpText('after', '\nExamples:\n  fleetcast status\n  fleetcast status firmware-notice\n  fleetcast status firmware-notice --json')
     .action(async (campaign: string | undefined, flags: StatusFlags) => {
       const json = flags.json === true;
@@ -41,15 +42,26 @@ export function registerStatusCommand(program: Command): void {
 async function printAll(store: CampaignStore, json: boolean): Promise<void> {
   const views = (await store.list()).map((record) => campaignView(record));
   const schedules = await listSchedules(store.redis, store.prefix);
+  const accounts = await accountCaps(store);
   if (json) {
-    printJson({ campaigns: views, schedules: schedules.map(scheduleJson) });
+    printJson({ campaigns: views, schedules: schedules.map(scheduleJson), accounts: accounts.map(({ account, cap, rate, workers }) => ({ account, cap, rate, workers: workers.length })) });
     return;
   }
   if (views.length === 0) console.log('no campaigns');
   else printTable(views.map(tableRow), STATUS_COLUMNS);
+  for (const { account, cap, rate, workers } of accounts) {
+    console.log(`account ${account}: shared cap ${cap}/s, rate now ${Math.round(rate)}/s, ${workers.length} workers (see fleetcast cap)`);
+  }
   if (schedules.length === 0) return;
   console.log('\nschedules:');
   printTable(schedules.map(scheduleRow), SCHEDULE_COLUMNS);
+}
+
+/** The shared cap of every account with workers under this prefix. */
+async function accountCaps(store: CampaignStore): Promise<AccountCapView[]> {
+  const accounts = await listCapAccounts(store.redis, store.prefix);
+  const views = await Promise.all(accounts.map((account) => readAccountCap(store.redis, store.prefix, account)));
+  return views.filter((view) => view !== undefined);
 }
 
 async function printOne(store: CampaignStore, id: string, json: boolean): Promise<void> {

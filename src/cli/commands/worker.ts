@@ -30,7 +30,7 @@ export function registerWorkerCommand(program: Command): void {
         const { runWorker } = await import('../../worker/run-worker.js');
         const onIdleGap = youngCollectionBetweenGrants();
         const worker = await runWorker(config, { concurrency: flags.concurrency, metricsPort: flags.metricsPort, metricsHost: flags.metricsHost, onIdleGap }, log);
-        log(`worker ready: endpoint ${config.endpoint.origin}, cap ${config.rate}/s, concurrency ${flags.concurrency}${worker.metricsPort === undefined ? '' : `, metrics on ${flags.metricsHost}:${worker.metricsPort}/metrics`}`);
+        log(`worker ready: endpoint ${config.endpoint.origin}, shared cap ${worker.cap()}/s, concurrency ${flags.concurrency}${worker.metricsPort === undefined ? '' : `, metrics on ${flags.metricsHost}:${worker.metricsPort}/metrics`}`);
         const stop = (signal: string): void => {
           log(`${signal}: draining`);
           void worker.stop().then(

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { maxInWindow } from '../../src/limiter/sliding-window.js';
+import { writeSimpleCampaign } from '../helpers/campaigns.js';
+import { runCli } from '../helpers/cli.js';
+import { Harness, finished } from '../helpers/harness.js';
+
+interface CapJson {
+  accounts: Array<{ account: string; cap: number; rate: number; workers: Array<{ host: string; pid: number; startedWith: number }> }>;
+}
+
+/** The emulator's clock now, read off its latest recorded call (calls arrive ~0.6 ms apart at 1,600/s). */
+function emulatorNow(emulator: RunningEmulator): number {
+  const calls = emulator.stats.calls();
+  return calls[calls.length - 1]?.t ?? 0;
+}
+
+function timesBetween(emulator: RunningEmulator, from: number, to = Infinity): number[] {
+  return emulator.stats
+    .calls()
+    .map((call) => call.t)
+    .filter((t) => t >= from && t < to);
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not there in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('one cap per account, stored in Redis', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('two workers started with different FLEETCAST_RATE follow the one stored cap, and the second says so', async () => {
+    h = new Harness();
+    const emulator = await h.startEmulator({ qps: 1600 });
+    const [first] = await h.startWorkers(1, { FLEETCAST_RATE: '1600' });
+    const [second] = await h.startWorkers(1, { FLEETCAST_RATE: '800' });
+    expect(first?.output()).not.toContain('differs');
+    expect(second?.output()).toContain("FLEETCAST_RATE=800 differs from the account's shared cap of 1600 calls/s stored in Redis: following 1600 calls/s");
+
+    const caps = await runCli(['cap', '--json'], h.env());
+    expect(caps.code).toBe(0);
+    const [account] = (JSON.parse(caps.stdout) as CapJson).accounts;
+    expect(account?.cap).toBe(1600);
+    expect(account?.workers.map((worker) => worker.startedWith).sort()).toEqual([1600, 800]);
+    expect(account?.workers.map((worker) => worker.pid).sort()).toEqual([first?.child.pid, second?.child.pid].sort());
+    const unknown = await runCli(['cap', 'no-such-account'], h.env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`no account no-such-account has a stored cap; accounts: ${account?.account}`);
+
+    await h.submitSimple(8000, ['--wait'], 'both');
+    const times = emulator.stats.calls().map((call) => call.t);
+    expect(emulator.stats.calls().filter((call) => call.code !== 'OK')).toEqual([]);
+    expect(times).toHaveLength(8000);
+    // Both follow 1,600/s: the busiest second is near it (one of them at 800 gave at most 1,212), and never over it.
+    expect(maxInWindow(times)).toBeLessThanOrEqual(1600);
+    expect(maxInWindow(times)).toBeGreaterThan(1400);
+  });
+
+  it('cap --set 800 mid-campaign holds every sliding second under 800 within a second, and --set 1600 brings it back without a second over 1,600', async () => {
+    h = new Harness();
+    const emulator = await h.startEmulator({ qps: 100_000 });
+    await h.startWorkers(2, { FLEETCAST_RATE: '1600' });
+    const file = join(h.dir, 'live.csv');
+    writeSimpleCampaign(file, 12_000);
+    const submitted = runCli(['submit', file, '--name', 'live'], h.env());
+
+    await waitFor(() => emulator.stats.calls().length >= 2500, 20_000);
+    const lowered = await runCli(['cap', '--set', '800', '--json'], h.env());
+    expect(lowered.code).toBe(0);
+    expect(JSON.parse(lowered.stdout)).toMatchObject({ previousCap: 1600, accounts: [{ cap: 800 }] });
+    const loweredAt = emulatorNow(emulator);
+    const rowsAtLowering = emulator.stats.calls().length;
+    const status = await runCli(['status', '--json'], h.env());
+    expect(JSON.parse(status.stdout)).toMatchObject({ accounts: [{ cap: 800, workers: 2 }] });
+    await waitFor(() => emulatorNow(emulator) > loweredAt + 3500, 20_000);
+
+    const raised = await runCli(['cap', '--set', '1600'], h.env());
+    expect(raised.code).toBe(0);
+    expect(raised.stdout).toContain('cap 800 → 1600 calls/s; 2 running workers follow it');
+    const raisedAt = emulatorNow(emulator);
+    expect((await submitted).code).toBe(0);
+    await h.waitForCampaign('live', finished, 30_000);
+
+    const all = emulator.stats.calls().map((call) => call.t);
+    expect(all).toHaveLength(12_000);
+    expect(rowsAtLowering).toBeLessThan(6000);
+    expect(maxInWindow(all)).toBeLessThanOrEqual(1600);
+    const underNewCap = timesBetween(emulator, loweredAt + 1000, raisedAt);
+    expect(maxInWindow(underNewCap)).toBeLessThanOrEqual(800);
+    // It ran at the new cap, not below it, and went back up after the raise.
+    expect(maxInWindow(underNewCap)).toBeGreaterThan(700);
+    expect(maxInWindow(timesBetween(emulator, raisedAt + 1000))).toBeGreaterThan(1400);
+  });
+});
