@@ -3,6 +3,7 @@ import { registerCapCommand } from './commands/cap.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRetryFailedCommand } from './commands/retry-failed.js';
 import { registerScheduleCommands } from './commands/schedules.js';
@@ -39,6 +40,7 @@ program.hook('preAction', (_root, action) => {
 });
 
 registerValidateCommand(program);
+registerPlanCommand(program);
 registerSubmitCommand(program);
 registerWorkerCommand(program);
 registerStatusCommand(program);

@@ -34,7 +34,7 @@ export function registerValidateCommand(program: Command): void {
     });
 }
 
-function jsonSummary(summary: CampaignSummary): object {
+export function jsonSummary(summary: CampaignSummary): object {
   return {
     rows: summary.rows,
     valid: summary.valid,
@@ -44,7 +44,7 @@ function jsonSummary(summary: CampaignSummary): object {
 }
 
 /** The summary, then the errors grouped by reason: the first 1,000 in full, the rest counted. */
-function printSummary(file: string, summary: CampaignSummary): void {
+export function printSummary(file: string, summary: CampaignSummary): void {
   console.log(`${file}: ${summary.format}, ${summary.rows} rows, ${summary.valid} valid, ${summary.invalid} invalid`);
   const shown = new Set(summary.errors.slice(0, SHOWN_IN_FULL));
   for (const [code, errors] of groupByCode(summary.errors)) {

@@ -1,0 +1,19 @@
+import type { Redis } from 'ioredis';
+import { accountIdOf } from '../limiter/account-id.js';
+
+/** The account cap a plan counts with, and where it was read. */
+export interface PlanCap {
+  readonly cap: number;
+  /** `stored`: the cap stored with the account's limiter, which every worker follows; `configured`: FLEETCAST_RATE. */
+  readonly source: 'stored' | 'configured';
+}
+
+/**
+ * The account's cap: field `cap` of `${prefix}:limiter:${accountId}:cap`, where workers store it (and `fleetcast cap
+ * --set` changes it); the configured one when none is stored, or when no AccessKey names the account.
+ */
+export async function accountCapOf(redis: Redis, prefix: string, accessKeyId: string | undefined, configured: number): Promise<PlanCap> {
+  if (accessKeyId === undefined) return { cap: configured, source: 'configured' };
+  const stored = Number(await redis.hget(`${prefix}:limiter:${accountIdOf(accessKeyId)}:cap`, 'cap'));
+  return stored > 0 ? { cap: stored, source: 'stored' } : { cap: configured, source: 'configured' };
+}
