@@ -165,14 +165,27 @@ function isSending(flow: Flow, at: number): boolean {
   return flow.left > ROW_EPSILON && !isHolding(flow) && !isHeld(flow.load.schedule, at);
 }
 
-/** The rate a campaign's own limiter allows now (its ramp's step, its `--rate`), before the account's share. */
-function ownLimit(flow: Flow, cap: number): { rate: number; ramp: number | undefined } {
-  const ceiling = Math.min(flow.load.rate ?? Number.POSITIVE_INFINITY, cap);
-  const stepRate = flow.load.ramp === undefined ? undefined : rampPosition(flow.load.ramp, flow.counted + ROW_EPSILON, ceiling).rate;
-  // A ramp that reached its ceiling is over: from there the campaign's rate is what it would be without one.
-  const ramp = stepRate !== undefined && stepRate < ceiling ? stepRate : undefined;
-  const limit = ramp ?? flow.load.rate;
-  return { rate: limit === undefined ? Number.POSITIVE_INFINITY : deliveredRate(limit, CAMPAIGN_GUARD), ramp };
+/** A campaign's own limit now: what its own limiter delivers, and what sets it. */
+interface OwnLimit {
+  readonly rate: number;
+  /** The ramp's step rate while it is below the ceiling. */
+  readonly ramp: number | undefined;
+  readonly setBy: 'ramp' | 'rate' | 'cap' | undefined;
+}
+
+/**
+ * The rate a campaign's own limiter allows now, before the account's share: its ramp's step (never above its
+ * `--rate` nor the cap; a ramp that reached the cap keeps its limiter there), else its `--rate`.
+ */
+function ownLimit(flow: Flow, cap: number): OwnLimit {
+  const { rate, ramp } = flow.load;
+  if (ramp === undefined) {
+    return rate === undefined ? { rate: Number.POSITIVE_INFINITY, ramp: undefined, setBy: undefined } : { rate: deliveredRate(rate, CAMPAIGN_GUARD), ramp: undefined, setBy: 'rate' };
+  }
+  const ceiling = Math.min(rate ?? Number.POSITIVE_INFINITY, cap);
+  const step = rampPosition(ramp, flow.counted + ROW_EPSILON, ceiling).rate;
+  const setBy = step < ceiling ? 'ramp' : rate !== undefined && rate <= cap ? 'rate' : 'cap';
+  return { rate: deliveredRate(step, CAMPAIGN_GUARD), ramp: setBy === 'ramp' ? step : undefined, setBy };
 }
 
 /** Each sending campaign's rate: the account's delivered rate shared by weight, none above its own limit. */
@@ -237,7 +250,7 @@ function spanOf(planned: Flow, rates: ReadonlyMap<Flow, number>, t: number, ms: 
   const sharedWith = [...rates.keys()].filter((flow) => flow !== planned).length;
   if (rate === 0) return { at: t, ms, rate: 0, limit: heldBy(planned, t), rampRate: undefined, sharedWith };
   const own = ownLimit(planned, cap);
-  const limit: StepLimit = own.rate <= rate + 1e-9 ? (own.ramp !== undefined ? 'ramp' : 'rate') : sharedWith > 0 ? 'share' : 'cap';
+  const limit: StepLimit = own.setBy !== undefined && own.rate <= rate + 1e-9 ? own.setBy : sharedWith > 0 ? 'share' : 'cap';
   return { at: t, ms, rate, limit, rampRate: limit === 'ramp' ? own.ramp : undefined, sharedWith };
 }
 

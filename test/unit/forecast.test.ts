@@ -46,7 +46,7 @@ describe('the forecast of a campaign beside the queued ones', () => {
     expect(result.seconds).toBeCloseTo(3000 / campaignRate(600), 6);
   });
 
-  it('a ramp steps by its factor every N rows, up to the cap', () => {
+  it('a ramp steps by its factor every N rows, up to the cap, where its own limiter stays', () => {
     const result = plan(load(3500, { ramp: { startRate: 50, factor: 2, every: 500, on: 'sent' } }));
     expect(result.steps.map((step) => [step.rampRate, step.rows, step.limit])).toEqual([
       [50, 500, 'ramp'],
@@ -56,8 +56,9 @@ describe('the forecast of a campaign beside the queued ones', () => {
       [800, 500, 'ramp'],
       [undefined, 1000, 'cap'],
     ]);
-    expect(result.steps.map((step) => step.rate)).toEqual([50, 100, 200, 400, 800].map(campaignRate).concat(ACCOUNT));
-    const seconds = [50, 100, 200, 400, 800].reduce((sum, rate) => sum + 500 / campaignRate(rate), 1000 / ACCOUNT);
+    expect(result.steps.map((step) => step.rate)).toEqual([50, 100, 200, 400, 800, 1600].map(campaignRate));
+    expect(campaignRate(1600)).toBeLessThan(ACCOUNT);
+    const seconds = [50, 100, 200, 400, 800].reduce((sum, rate) => sum + 500 / campaignRate(rate), 1000 / campaignRate(1600));
     expect(result.seconds).toBeCloseTo(seconds, 6);
     expectWhole(result, 3500);
   });
