@@ -92,6 +92,24 @@ describe('fleetcast plan: the file checked like validate, then a forecast agains
     expect(resume.stdout).toMatch(/canary hold until resume/);
   });
 
+  it('with --cron, the forecast of the next firing, held by its window', async () => {
+    h = new Harness();
+    const file = campaignFile(3000);
+    const result = await runCli(['plan', file, '--cron', '0 0 2 * * *', '--tz', 'Asia/Shanghai', '--name', 'nightly', '--window', '02:00-02:00:01', '--rate', '1000'], h.env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/schedule nightly: the forecast of its next firing, \d{4}-\d\d-\d\d 02:00:00 Asia\/Shanghai/);
+    const plan = lastJsonLine((await runCli(['plan', file, '--cron', '0 0 2 * * *', '--tz', 'Asia/Shanghai', '--name', 'nightly', '--window', '02:00-02:00:01', '--rate', '1000', '--json'], h.env())).stdout);
+    expect(new Date(plan.startsAt).getUTCHours()).toBe(18);
+    const rate = round1(deliveredRate(1000, CAMPAIGN_GUARD));
+    // 3,000 rows at 974.5/s: three whole seconds of the window, then 77 rows on the fourth night.
+    expect(plan.steps.map((step) => step.rate)).toEqual([rate, 0, rate, 0, rate, 0, rate]);
+    for (const night of [0, 2, 4]) expect(Math.abs((plan.steps[night]?.rows ?? 0) - 974.5)).toBeLessThanOrEqual(0.5);
+    expect(plan.steps[6]?.rows).toBeCloseTo(76.5, -1);
+    expect(plan.steps.reduce((sum, step) => sum + step.rows, 0)).toBe(3000);
+    expect(plan.seconds).toBeGreaterThan(3 * 86_400);
+    expect(plan.seconds).toBeLessThan(3 * 86_400 + 1);
+  });
+
   it('a bad file: every bad row with its line and reason, no forecast, exit 2; --skip-invalid plans the valid rows', async () => {
     h = new Harness();
     const bad = await runCli(['plan', 'samples/bad-rows.csv'], h.env());

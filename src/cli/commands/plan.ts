@@ -85,7 +85,10 @@ Exit codes: 0 submit would accept the file, 2 bad usage, or some row or the file
           return;
         }
         if (json) printJson(planJson(summary, plan));
-        else printPlan(plan, summary.valid, rollout, timing.timeZone);
+        else {
+          if (timing.kind === 'recurring') console.log(`\nschedule ${timing.name}: the forecast of its next firing, ${formatInZone(timing.next, timing.timeZone)}`);
+          printPlan(plan, summary.valid, rollout, timing.timeZone);
+        }
       } catch (error) {
         exitWithError(error, json);
       }
