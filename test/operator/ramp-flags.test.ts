@@ -11,7 +11,7 @@ describe('submit --ramp-*: the ramp stored with the campaign, carried by --cron'
   let h: Harness;
   afterEach(async () => h.close());
 
-  it('submit stores the ramp in the campaign record before any row is queued', async () => {
+  it('submit stores the ramp in the campaign record before any row is queued, beside the canary and the abort rules', async () => {
     h = new Harness();
     await h.submitSimple(30, ['--ramp-start', '50', '--ramp-factor', '1.5', '--ramp-every', '10', '--ramp-on', 'final', '--rate', '400'], 'fw');
     const record = await h.campaign('fw');
@@ -20,6 +20,14 @@ describe('submit --ramp-*: the ramp stored with the campaign, carried by --cron'
 
     await h.submitSimple(5, [], 'plain');
     expect((await h.campaign('plain')).ramp).toBeUndefined();
+
+    await h.submitSimple(50, ['--canary', '10', '--canary-soak', '1m', '--abort', 'offline:20:30', '--abort-action', 'cancel', '--ramp-start', '5', '--ramp-factor', '2', '--ramp-every', '10'], 'all');
+    expect(await h.campaign('all')).toMatchObject({
+      ramp: { startRate: 5, factor: 2, every: 10, on: 'sent' },
+      canary: { rows: 10, soakMs: 60_000 },
+      abortRules: [{ abortClass: 'offline', percent: 20, minimumRows: 30 }],
+      abortAction: 'cancel',
+    });
   });
 
   it('each firing of a --cron schedule has the ramp given at submit', async () => {
