@@ -4,6 +4,7 @@ import { formatSendWindow } from '../schedule/send-window.js';
 import { formatInZone, localTimeZone } from '../schedule/time-zone.js';
 import { formatDuration } from './output.js';
 import { abortRuleView, firedText, formatAbortRule, type AbortAction, type AbortRuleView } from '../queue/abort-rules.js';
+import { campaignRateLimit } from '../queue/rate-limit.js';
 
 /** How a campaign rolls out: its stage, its abort rules with the rows they judge now, and the rule that fired. */
 export interface RolloutView {
@@ -11,6 +12,13 @@ export interface RolloutView {
   readonly stage: RolloutStage;
   /** Rows in the canary and how many of them are final; when it goes on by itself (with a soak), else null. */
   readonly canary: { readonly rows: number; readonly done: number; readonly soakSeconds: number | null; readonly continuesAt: string | null } | null;
+  /** The campaign's own limit in calls/s now (its ramp's step, else its `--rate`), or null when only the account cap holds it. */
+  readonly rate: number | null;
+  /** Its ramp's step (0 first), or null without a ramp. */
+  readonly step: number | null;
+  /** Rows its ramp must count for the next step, or null (no ramp, or the ramp reached its ceiling). */
+  readonly nextStepAt: number | null;
+  readonly ramp: { readonly start: number; readonly factor: number; readonly every: number; readonly on: string; readonly counted: number } | null;
   readonly abort: readonly AbortRuleView[];
   readonly abortAction: AbortAction;
   readonly fired: { readonly rule: string; readonly matching: number; readonly final: number; readonly text: string } | null;
@@ -44,7 +52,7 @@ export interface CampaignView {
 }
 
 /** `ratePerSec` is the mean since the campaign could first send, or over the whole run once finished. */
-export function campaignView(record: CampaignRecord, now = Date.now()): CampaignView {
+export function campaignView(record: CampaignRecord, now = Date.now(), accountCap = Infinity): CampaignView {
   const end = record.finishedAt ?? now;
   const began = Math.min(end, Math.max(record.createdAt, record.startAt ?? 0));
   const seconds = Math.max(0.001, (end - began) / 1000);
@@ -69,7 +77,7 @@ export function campaignView(record: CampaignRecord, now = Date.now()): Campaign
     startAt: record.startAt === undefined ? null : new Date(record.startAt).toISOString(),
     window: record.window === undefined ? null : `${formatSendWindow(record.window)} ${record.window.timeZone}`,
     heldUntil: held === undefined ? null : new Date(held).toISOString(),
-    rollout: rolloutView(record),
+    rollout: rolloutView(record, accountCap),
   };
 }
 
@@ -80,11 +88,17 @@ function canaryView(record: CampaignRecord): RolloutView['canary'] {
   return { rows: canary.rows, done: Math.min(canary.rows, canary.done), soakSeconds: canary.soakMs === undefined ? null : canary.soakMs / 1000, continuesAt };
 }
 
-function rolloutView(record: CampaignRecord): RolloutView {
+function rolloutView(record: CampaignRecord, accountCap: number): RolloutView {
   const fired = record.abortFired;
+  const limit = campaignRateLimit(record, accountCap);
+  const ramp = record.ramp;
   return {
     stage: record.stage,
     canary: canaryView(record),
+    rate: limit === undefined || !Number.isFinite(limit.rate) ? null : Math.round(limit.rate * 10) / 10,
+    step: limit?.ramp?.step ?? null,
+    nextStepAt: limit?.ramp?.nextStepAt ?? null,
+    ramp: ramp === undefined ? null : { start: ramp.startRate, factor: ramp.factor, every: ramp.every, on: ramp.on, counted: limit?.ramp?.counted ?? 0 },
     abort: record.abortRules.map((rule) => abortRuleView(rule, record)),
     abortAction: record.abortAction,
     fired: fired === undefined ? null : { rule: formatAbortRule(fired), matching: fired.matching, final: fired.final, text: firedText(fired) },

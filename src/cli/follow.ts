@@ -1,6 +1,6 @@
 import type { CampaignRecord } from '../queue/campaign-record.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { campaignView, stateText } from './campaign-view.js';
+import { campaignView, stateText, type CampaignView } from './campaign-view.js';
 import { formatDuration } from './output.js';
 import { ProgressLine, bar } from './progress.js';
 
@@ -37,7 +37,16 @@ function endOf(record: CampaignRecord): FollowEnd | undefined {
 }
 
 function progressText(record: CampaignRecord, rate: number, cap: number): string {
-  const view = campaignView(record);
+  const view = campaignView(record, Date.now(), cap);
   const eta = rate > 0 ? formatDuration(view.remaining / rate) : '-';
-  return `${record.id} ${bar(record.rows === 0 ? 1 : record.done / record.rows)} sent ${record.sent} failed ${record.failed} remaining ${view.remaining} | ${Math.round(rate)}/s of ${cap}/s | ETA ${eta} | ${stateText(view)}`;
+  const limit = view.rollout.rate === null ? cap : Math.min(cap, view.rollout.rate);
+  return `${record.id} ${bar(record.rows === 0 ? 1 : record.done / record.rows)} sent ${record.sent} failed ${record.failed} remaining ${view.remaining} | ${Math.round(rate)}/s of ${Math.round(limit)}/s${rolloutText(view)} | ETA ${eta} | ${stateText(view)}`;
+}
+
+/** ` | canary 37/100`, ` | ramp step 2`: the rollout's stage, when the campaign has one. */
+function rolloutText(view: CampaignView): string {
+  const { rollout } = view;
+  const canary = rollout.canary === null || rollout.stage === 'all' ? '' : ` | canary ${rollout.canary.done}/${rollout.canary.rows}${rollout.stage === 'hold' ? ' held' : ''}`;
+  const ramp = rollout.step === null ? '' : ` | ramp step ${rollout.step}${rollout.nextStepAt === null ? ' (top)' : ''}`;
+  return `${canary}${ramp}`;
 }

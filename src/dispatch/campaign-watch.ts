@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { isCampaignState, storedWindow, type CampaignState } from '../queue/campaign-record.js';
 import { CampaignStore } from '../queue/campaign-store.js';
+import { storedRamp, type RampSpec } from '../queue/ramp.js';
 import { activeCampaignsKey, campaignKeys, controlChannel } from '../queue/keys.js';
 import { every, wallClock, type Clock } from '../runtime/clock.js';
 import { isHeld, sendableUntil } from '../schedule/campaign-schedule.js';
@@ -14,6 +15,10 @@ export interface WatchedCampaign {
   priority: number;
   /** The campaign's own cap in calls/s, if it has one. */
   rate: number | undefined;
+  /** Its ramp, if it has one, and the counters the ramp counts. */
+  ramp: RampSpec | undefined;
+  sent: number;
+  done: number;
   /** Before its start time or outside its send window: its rows wait as if it were paused. */
   held: boolean;
   /** Epoch ms at which its window closes, so that rows stop at the close itself rather than at the next poll. */
@@ -168,7 +173,7 @@ export class CampaignWatch {
   }
 
   async #refreshOne(id: string): Promise<void> {
-    const [state, pausedReason, priority, rate, startAt, window, windowTz, stage, canaryLastRow, soakMs, heldAt] = await this.#redis.hmget(
+    const [state, pausedReason, priority, rate, startAt, window, windowTz, stage, canaryLastRow, soakMs, heldAt, rampStart, rampFactor, rampEvery, rampOn, sent, done] = await this.#redis.hmget(
       campaignKeys(this.#prefix, id).campaign,
       'state',
       'pausedReason',
@@ -181,14 +186,23 @@ export class CampaignWatch {
       'canaryLastRow',
       'canarySoakMs',
       'canaryHeldAt',
+      'rampStart',
+      'rampFactor',
+      'rampEvery',
+      'rampOn',
+      'sent',
+      'done',
     );
     const known = this.#campaigns.get(id);
     const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
-    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined, held: false, sendableUntil: Infinity };
+    const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined, ramp: undefined, sent: 0, done: 0, held: false, sendableUntil: Infinity };
     campaign.state = next;
     campaign.pausedReason = pausedReason ?? '';
     campaign.priority = Number(priority ?? 1) || 1;
     campaign.rate = rate === null || rate === '' ? undefined : Number(rate);
+    campaign.ramp = rampStart === null ? undefined : storedRamp({ rampStart, rampFactor: rampFactor ?? undefined, rampEvery: rampEvery ?? undefined, rampOn: rampOn ?? undefined });
+    campaign.sent = Number(sent ?? 0) || 0;
+    campaign.done = Number(done ?? 0) || 0;
     // A cancelled campaign is never held: its rows must reach a worker to end `cancelled`.
     const schedule = { startAt: startAt === null || startAt === '' ? undefined : Number(startAt), window: storedWindow(window, windowTz) };
     const now = this.#clock.now();

@@ -6,6 +6,7 @@ import type { FleetcastMetrics } from '../metrics/metrics.js';
 import type { PubClient } from '../pub/pub-client.js';
 import { CampaignStore, type AbortCriteria } from '../queue/campaign-store.js';
 import { bullPrefix, campaignKeys } from '../queue/keys.js';
+import { campaignGrantSize, campaignRateLimit } from '../queue/rate-limit.js';
 import type { ChunkJobData } from '../queue/wire-message.js';
 import { CampaignWatch } from './campaign-watch.js';
 import { chunkProcessor } from './chunk-processor.js';
@@ -26,8 +27,10 @@ export interface DispatcherOptions {
   readonly redis: Redis;
   readonly prefix: string;
   readonly limiter: AccountLimiter;
-  /** Makes a limiter shared by every worker under `key`, for a campaign's own cap. */
-  readonly limiterFor: (key: string, rate: number) => AccountLimiter;
+  /** Makes a limiter shared by every worker under `key`, for a campaign's own cap (`--rate`, a ramp). */
+  readonly limiterFor: (key: string, rate: number, grantSize: number) => AccountLimiter;
+  /** The account's shared cap now: a ramp grows up to it. */
+  readonly accountCap: () => number;
   readonly client: PubClient;
   readonly metrics: FleetcastMetrics;
   readonly iotInstanceId: string | undefined;
@@ -115,11 +118,20 @@ export class Dispatcher {
     for (const id of active) this.#syncCampaignLimiter(id);
   }
 
-  /** A campaign submitted with `--rate` gets a limiter of its own in Redis, taken before the account's. */
+  /**
+   * A campaign submitted with `--rate` or a ramp gets a limiter of its own in Redis, taken before the account's. A
+   * ramp's step follows the campaign's counters, which every worker reads alike on each poll: each sets the same rate.
+   */
   #syncCampaignLimiter(id: string): void {
-    const rate = this.#watch.get(id)?.rate;
-    if (rate === undefined || !(rate > 0) || this.#campaignLimiters.has(id)) return;
-    this.#campaignLimiters.set(id, this.#options.limiterFor(`campaign-${id}`, rate));
+    const campaign = this.#watch.get(id);
+    const limit = campaign === undefined ? undefined : campaignRateLimit(campaign, this.#options.accountCap());
+    if (campaign === undefined || limit === undefined || !(limit.rate > 0)) return;
+    const limiter = this.#campaignLimiters.get(id);
+    if (limiter === undefined) {
+      this.#campaignLimiters.set(id, this.#options.limiterFor(`campaign-${id}`, limit.rate, campaignGrantSize(campaign)));
+    } else if (limiter.rate !== limit.rate) {
+      limiter.setRate(limit.rate).catch((error: unknown) => (this.#options.errors ?? processErrorLog).report('limiter', `rate change of campaign ${id}`, error));
+    }
   }
 
   #startWorker(id: string): void {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { CampaignStore } from '../queue/campaign-store.js';
 import { DEFAULT_CAMPAIGN_WINDOW, campaignsToReport, setCampaignRows, type CampaignWindow } from './campaign-rows.js';
+import { NO_ROLLOUT_LABELS, setCampaignRollout } from './campaign-rollout.js';
 import { collectIngestRows } from './ingest.js';
 import type { FleetcastMetrics } from './metrics.js';
 import { QueueCache, setQueueJobs, sumJobCounts, type CampaignQueue } from './queue-jobs.js';
@@ -11,6 +12,8 @@ export interface CollectorOptions {
   readonly prefix: string;
   /** The account limiter; its current rate is read at each scrape. */
   readonly limiter: { readonly rate: number; readonly droppedTokens: number };
+  /** The account's shared cap now: a campaign's ramp grows up to it. */
+  readonly accountCap: () => number;
   /** Which campaigns `fleetcast_campaign_rows` reports. @defaultValue {@link DEFAULT_CAMPAIGN_WINDOW} */
   readonly campaigns?: Partial<CampaignWindow>;
   /** Told when Redis could not be read during a scrape; the metric then keeps its last values. */
@@ -23,7 +26,8 @@ export interface Collectors {
 }
 
 /**
- * Makes the gauges that describe shared state (`fleetcast_queue_jobs`, `fleetcast_campaign_rows`,
+ * Makes the gauges that describe shared state (`fleetcast_queue_jobs`, `fleetcast_campaign_rows` and with it
+ * `fleetcast_campaign_rate_limit` and `fleetcast_campaign_abort_fired`,
  * `fleetcast_limiter_rate`) and the shared ingest totals (`fleetcast_ingest_rows_total`) read their values
  * when Prometheus scrapes, and only then. Every worker reports the same cluster-wide values: aggregate them
  * with `max`, not `sum`.
@@ -35,6 +39,7 @@ export function registerCollectors(metrics: FleetcastMetrics, options: Collector
   const window: CampaignWindow = { ...DEFAULT_CAMPAIGN_WINDOW, ...options.campaigns };
   const guard = guarded(options.onError);
   let reported = new Set<string>();
+  let rollout = NO_ROLLOUT_LABELS;
 
   metrics.onScrape.limiterRate = () => {
     metrics.limiterRate.set(limiter.rate);
@@ -51,11 +56,22 @@ export function registerCollectors(metrics: FleetcastMetrics, options: Collector
   metrics.onScrape.campaignRows = guard(async () => {
     reported = setCampaignRows(metrics.campaignRows, await campaignsToReport(store, window), reported);
   });
+  // Both rollout gauges collect at once (a registry reads its metrics in parallel): one read sets both.
+  const collectRollout = guard(async () => {
+    const gauges = { rateLimit: metrics.campaignRateLimit, abortFired: metrics.campaignAbortFired };
+    rollout = setCampaignRollout(gauges, await campaignsToReport(store, window), options.accountCap(), rollout);
+  });
+  let rolloutRead: Promise<void> | undefined;
+  metrics.onScrape.campaignRollout = () =>
+    (rolloutRead ??= collectRollout().finally(() => {
+      rolloutRead = undefined;
+    }));
   metrics.onScrape.ingestRows = guard(() => collectIngestRows(redis, prefix, metrics.ingestRows));
   return {
     close: async () => {
       delete metrics.onScrape.queueJobs;
       delete metrics.onScrape.campaignRows;
+      delete metrics.onScrape.campaignRollout;
       delete metrics.onScrape.ingestRows;
       await queues.close();
     },

@@ -17,6 +17,8 @@ export interface FleetcastMetrics {
   readonly limiterTokensDropped: Counter;
   readonly queueJobs: Gauge<'state'>;
   readonly campaignRows: Gauge<'campaign' | 'state'>;
+  readonly campaignRateLimit: Gauge<'campaign'>;
+  readonly campaignAbortFired: Gauge<'campaign' | 'rule'>;
   readonly ingestRows: Counter<'result'>;
   /** What the metrics read at scrape time (set by `registerCollectors`); never called on the hot path. */
   readonly onScrape: ScrapeHooks;
@@ -31,6 +33,7 @@ export interface ScrapeHooks {
   limiterTokensDropped?: ScrapeHook;
   queueJobs?: ScrapeHook;
   campaignRows?: ScrapeHook;
+  campaignRollout?: ScrapeHook;
   ingestRows?: ScrapeHook;
 }
 
@@ -82,7 +85,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
     }),
     limiterCap: new Gauge({
       name: 'fleetcast_limiter_cap',
-      help: 'Configured account cap in calls per second (FLEETCAST_RATE).',
+      help: "The account's shared cap in calls per second, stored in Redis and followed by every worker (FLEETCAST_RATE only seeds it).",
       registers,
     }),
     limiterTokensDropped: new Counter({
@@ -104,6 +107,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
       labelNames: ['campaign', 'state'],
       registers,
       collect: () => onScrape.campaignRows?.(),
+    }),
+    campaignRateLimit: new Gauge({
+      name: 'fleetcast_campaign_rate_limit',
+      help: "A recent campaign's own rate limit in calls/s now: its ramp's current step, else its --rate (campaigns with neither are not reported).",
+      labelNames: ['campaign'],
+      registers,
+      collect: () => onScrape.campaignRollout?.(),
+    }),
+    campaignAbortFired: new Gauge({
+      name: 'fleetcast_campaign_abort_fired',
+      help: 'A recent campaign whose abort rule fired (it paused or cancelled the campaign): 1, with the rule; removed when the campaign is resumed.',
+      labelNames: ['campaign', 'rule'],
+      registers,
+      collect: () => onScrape.campaignRollout?.(),
     }),
     ingestRows: new Counter({
       name: 'fleetcast_ingest_rows_total',

@@ -40,7 +40,7 @@ describe('scrape-time collectors', () => {
   function setup(campaigns?: { maxCampaigns: number }): CampaignStore {
     prefix = uniquePrefix();
     metrics = createMetrics({ defaultMetrics: false });
-    collectors = registerCollectors(metrics, { redis, prefix, limiter, ...(campaigns === undefined ? {} : { campaigns }) });
+    collectors = registerCollectors(metrics, { redis, prefix, limiter, accountCap: () => 1600, ...(campaigns === undefined ? {} : { campaigns }) });
     return new CampaignStore(redis, prefix);
   }
 
@@ -103,6 +103,26 @@ describe('scrape-time collectors', () => {
     expect(text).not.toContain('campaign="done"');
   });
 
+  it("reports each campaign's own rate limit (its ramp's step, else its --rate) and the abort rule that fired, until resumed", async () => {
+    const store = setup();
+    await addCampaign(store, 'ramp', 5000);
+    await addCampaign(store, 'slow', 100);
+    await addCampaign(store, 'plain', 100);
+    await redis.hset(campaignKeys(prefix, 'ramp').campaign, { rampStart: 50, rampFactor: 2, rampEvery: 500, rampOn: 'sent', sent: 1200, done: 1300 });
+    await redis.hset(campaignKeys(prefix, 'slow').campaign, { rate: 80, state: 'paused', abortFired: 'offline:20:200:62:200' });
+    let text = await metrics.registry.metrics();
+    expect(sample(text, 'fleetcast_campaign_rate_limit', { campaign: 'ramp' })).toBe(200);
+    expect(sample(text, 'fleetcast_campaign_rate_limit', { campaign: 'slow' })).toBe(80);
+    expect(sample(text, 'fleetcast_campaign_rate_limit', { campaign: 'plain' })).toBeUndefined();
+    expect(sample(text, 'fleetcast_campaign_abort_fired', { campaign: 'slow', rule: 'offline:20:200' })).toBe(1);
+
+    await redis.hset(campaignKeys(prefix, 'ramp').campaign, { sent: 3000 });
+    await redis.hset(campaignKeys(prefix, 'slow').campaign, { state: 'running', abortFired: '' });
+    text = await metrics.registry.metrics();
+    expect(sample(text, 'fleetcast_campaign_rate_limit', { campaign: 'ramp' })).toBe(1600);
+    expect(text).not.toContain('fleetcast_campaign_abort_fired{');
+  });
+
   it('reads the limiter rate, its dropped tokens and the shared ingest totals at scrape time', async () => {
     setup();
     limiter.droppedTokens = 7;
@@ -129,7 +149,7 @@ describe('scrape-time collectors', () => {
     metrics = createMetrics({ defaultMetrics: false });
     const broken = testRedis();
     const errors: string[] = [];
-    collectors = registerCollectors(metrics, { redis: broken, prefix, limiter, onError: (error) => errors.push(error.message) });
+    collectors = registerCollectors(metrics, { redis: broken, prefix, limiter, accountCap: () => 1600, onError: (error) => errors.push(error.message) });
     await metrics.registry.metrics();
     broken.disconnect();
     const text = await metrics.registry.metrics();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { listCapAccounts, readAccountCap, type AccountCapView } from '../../limiter/shared-cap.js';
 import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
 import type { CampaignStore } from '../../queue/campaign-store.js';
+import { accountCaps, highestCap } from '../account-cap.js';
 import { listSchedules } from '../lazy.js';
 import { STATUS_COLUMNS, campaignView, stateText, tableRow, type CampaignView } from '../campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
@@ -40,9 +40,9 @@ export function registerStatusCommand(program: Command): void {
 }
 
 async function printAll(store: CampaignStore, json: boolean): Promise<void> {
-  const views = (await store.list()).map((record) => campaignView(record));
+  const accounts = await accountCaps(store.redis, store.prefix);
+  const views = (await store.list()).map((record) => campaignView(record, Date.now(), highestCap(accounts)));
   const schedules = await listSchedules(store.redis, store.prefix);
-  const accounts = await accountCaps(store);
   if (json) {
     printJson({ campaigns: views, schedules: schedules.map(scheduleJson), accounts: accounts.map(({ account, cap, rate, workers }) => ({ account, cap, rate, workers: workers.length })) });
     return;
@@ -57,15 +57,8 @@ async function printAll(store: CampaignStore, json: boolean): Promise<void> {
   printTable(schedules.map(scheduleRow), SCHEDULE_COLUMNS);
 }
 
-/** The shared cap of every account with workers under this prefix. */
-async function accountCaps(store: CampaignStore): Promise<AccountCapView[]> {
-  const accounts = await listCapAccounts(store.redis, store.prefix);
-  const views = await Promise.all(accounts.map((account) => readAccountCap(store.redis, store.prefix, account)));
-  return views.filter((view) => view !== undefined);
-}
-
 async function printOne(store: CampaignStore, id: string, json: boolean): Promise<void> {
-  const view = campaignView(await store.require(id));
+  const view = campaignView(await store.require(id), Date.now(), highestCap(await accountCaps(store.redis, store.prefix)));
   const failures = await failuresByCode(store, id);
   if (json) printJson({ campaigns: [view], failuresByCode: failures });
   else printDetail(view, failures);
@@ -78,11 +71,25 @@ function rolloutFields(view: CampaignView): Array<[string, string]> {
     rollout.canary === null
       ? []
       : [['canary', `${rollout.stage}: ${rollout.canary.done} of ${rollout.canary.rows} rows final${rollout.canary.continuesAt === null ? '' : `; goes on by itself at ${rollout.canary.continuesAt}`}`]];
+  const ramp: Array<[string, string]> =
+    rollout.ramp === null
+      ? rollout.rate === null
+        ? []
+        : [['limit', `${rollout.rate} calls/s (--rate)`]]
+      : [['ramp', rampText(rollout)]];
   const rules = rollout.abort.map((rule): [string, string] => [
     'abort',
     `${rule.rule} → ${rollout.abortAction}: ${rule.matching} of ${rule.final} final rows`,
   ]);
-  return [...canary, ...rules, ...(rollout.fired === null ? [] : ([['fired', rollout.fired.text]] as Array<[string, string]>))];
+  return [...canary, ...ramp, ...rules, ...(rollout.fired === null ? [] : ([['fired', rollout.fired.text]] as Array<[string, string]>))];
+}
+
+/** `step 2: 200 calls/s; next step at 1500 sent (1234 now); from 50/s ×2 every 500 sent`. */
+function rampText(rollout: CampaignView['rollout']): string {
+  const { ramp } = rollout;
+  if (ramp === null) return '';
+  const next = rollout.nextStepAt === null ? 'at its ceiling' : `next step at ${rollout.nextStepAt} ${ramp.on} (${ramp.counted} now)`;
+  return `step ${rollout.step ?? 0}: ${rollout.rate ?? '-'} calls/s; ${next}; from ${ramp.start}/s ×${ramp.factor} every ${ramp.every} ${ramp.on}`;
 }
 
 function printDetail(view: CampaignView, failures: FailuresByCode): void {

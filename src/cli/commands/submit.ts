@@ -6,6 +6,7 @@ import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../../schedule/send-window.js';
 import { formatInZone } from '../../schedule/time-zone.js';
 import { timingOf, type Timing } from '../../schedule/timing-flags.js';
+import { accountCaps, highestCap } from '../account-cap.js';
 import { campaignView } from '../campaign-view.js';
 import { configFrom, withStore } from '../context.js';
 import { followCampaign } from '../follow.js';
@@ -74,7 +75,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
           if (json) printJson({ submitted: { ...result, ...scheduleJson(timing.schedule) } });
           else console.log(`${submittedText(result)}${heldText(timing.schedule, timing.timeZone)}`);
           if (flags.wait !== true) return 0;
-          const { end, record } = await followCampaign(store, result.id, !json, config.rate);
+          const { end, record } = await followCampaign(store, result.id, !json, highestCap(await accountCaps(redis, config.prefix), config.rate));
           if (flags.report !== undefined) await writeReport(store, result.id, flags.report);
           const view = campaignView(record);
           if (json) printJson({ campaign: view, report: flags.report ?? null });

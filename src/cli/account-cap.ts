@@ -1,0 +1,14 @@
+import type { Redis } from 'ioredis';
+import { listCapAccounts, readAccountCap, type AccountCapView } from '../limiter/shared-cap.js';
+
+/** The shared cap of every account with a stored cap under `prefix`. */
+export async function accountCaps(redis: Redis, prefix: string): Promise<AccountCapView[]> {
+  const accounts = await listCapAccounts(redis, prefix);
+  const views = await Promise.all(accounts.map((account) => readAccountCap(redis, prefix, account)));
+  return views.filter((view) => view !== undefined);
+}
+
+/** The cap a ramp grows towards: the account's (the highest, when several accounts share the prefix), else `fallback`. */
+export function highestCap(accounts: readonly AccountCapView[], fallback = Infinity): number {
+  return accounts.length === 0 ? fallback : Math.max(...accounts.map((account) => account.cap));
+}
