@@ -1,7 +1,7 @@
 import { rampPosition, type RampSpec } from '../queue/ramp.js';
 import { heldUntil, isHeld, type CampaignSchedule } from '../schedule/campaign-schedule.js';
 import { isWindowOpen, nextWindowClosing, nextWindowOpening } from '../schedule/send-window.js';
-import { ACCOUNT_GUARD, CAMPAIGN_GUARD, deliveredRate } from './delivery.js';
+import { ACCOUNT_GUARD, CAMPAIGN_GUARD, RAMP_STEP_LAG_MS, deliveredRate } from './delivery.js';
 
 /** A campaign as the forecast sees it: what it has left to send and what limits it. */
 export interface LoadCampaign {
@@ -183,7 +183,7 @@ function ownLimit(flow: Flow, cap: number): OwnLimit {
     return rate === undefined ? { rate: Number.POSITIVE_INFINITY, ramp: undefined, setBy: undefined } : { rate: deliveredRate(rate, CAMPAIGN_GUARD), ramp: undefined, setBy: 'rate' };
   }
   const ceiling = Math.min(rate ?? Number.POSITIVE_INFINITY, cap);
-  const step = rampPosition(ramp, flow.counted + ROW_EPSILON, ceiling).rate;
+  const step = laggedRamp(ramp, flow.counted + ROW_EPSILON, ceiling).rate;
   const setBy = step < ceiling ? 'ramp' : rate !== undefined && rate <= cap ? 'rate' : 'cap';
   return { rate: deliveredRate(step, CAMPAIGN_GUARD), ramp: setBy === 'ramp' ? step : undefined, setBy };
 }
@@ -221,7 +221,7 @@ function nextEvent(flows: readonly Flow[], rates: ReadonlyMap<Flow, number>, t: 
       if (flow.canaryLeft !== undefined && flow.canaryLeft > ROW_EPSILON) next = Math.min(next, after(flow.canaryLeft, rate));
       const ramp = flow.load.ramp;
       if (ramp !== undefined) {
-        const step = rampPosition(ramp, flow.counted + ROW_EPSILON, Number.POSITIVE_INFINITY).nextStepAt;
+        const step = laggedRamp(ramp, flow.counted + ROW_EPSILON, Number.POSITIVE_INFINITY).nextStepAt;
         if (step !== undefined) next = Math.min(next, after(step - flow.counted, rate));
       }
     }
@@ -232,6 +232,19 @@ function nextEvent(flows: readonly Flow[], rates: ReadonlyMap<Flow, number>, t: 
     if (window !== undefined) next = Math.min(next, (isWindowOpen(window, at) ? nextWindowClosing(window, at) : nextWindowOpening(window, at)) - now);
   }
   return Math.max(next, t);
+}
+
+/**
+ * The ramp's step as the workers hold it: each step takes effect `RAMP_STEP_LAG_MS` after its rows are counted, the
+ * rows sent meanwhile at the step before it. `nextStepAt` is the count at which the next step takes effect.
+ */
+function laggedRamp(ramp: RampSpec, counted: number, ceiling: number): { rate: number; nextStepAt: number | undefined } {
+  for (let step = 0; ; step++) {
+    const { rate, nextStepAt } = rampPosition(ramp, step * ramp.every, ceiling);
+    if (nextStepAt === undefined) return { rate, nextStepAt };
+    const takesEffectAt = nextStepAt + (deliveredRate(rate, CAMPAIGN_GUARD) * RAMP_STEP_LAG_MS) / 1000;
+    if (counted < takesEffectAt) return { rate, nextStepAt: takesEffectAt };
+  }
 }
 
 function advance(flow: Flow, rate: number, ms: number): void {

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, finished } from '../helpers/harness.js';
+import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { runCli } from '../helpers/cli.js';
+import { Harness, finished } from '../helpers/harness.js';
 
 const START = 50;
 const FACTOR = 2;
@@ -40,7 +42,13 @@ describe('a campaign with a ramp', () => {
     h = new Harness();
     const emulator = await h.startEmulator({ qps: CAP });
     await h.startWorkers(2, { FLEETCAST_RATE: String(CAP) });
-    await h.submitSimple(7000, ['--ramp-start', String(START), '--ramp-factor', String(FACTOR), '--ramp-every', String(EVERY)], 'ramp');
+    const file = join(h.dir, 'ramp.csv');
+    writeSimpleCampaign(file, 7000);
+    const flags = ['--name', 'ramp', '--ramp-start', String(START), '--ramp-factor', String(FACTOR), '--ramp-every', String(EVERY)];
+    const plan = await runCli(['plan', file, ...flags, '--json'], h.env());
+    const planned = JSON.parse(plan.stdout.trim().split('\n').at(-1) ?? '{}') as { seconds: number; steps: Array<{ rate: number }> };
+    expect(planned.steps.length).toBeGreaterThanOrEqual(6);
+    expect((await runCli(['submit', file, ...flags], h.env())).code).toBe(0);
 
     await h.waitForCampaign('ramp', (record) => record.sent >= 700, 30_000);
     const status = await runCli(['status', 'ramp', '--json'], h.env());
@@ -49,6 +57,8 @@ describe('a campaign with a ramp', () => {
 
     const record = await h.waitForCampaign('ramp', finished, 60_000);
     expect(record.sent).toBe(7000);
+    const real = ((record.finishedAt ?? 0) - record.createdAt) / 1000;
+    expect(Math.abs(planned.seconds - real) / real, `plan ${planned.seconds} s, real ${real} s`).toBeLessThan(0.1);
     const calls = emulator.stats.calls();
     expect(calls.filter((call) => call.code !== 'OK')).toEqual([]);
     const windows = slidingSeconds(calls.map((call) => call.t).sort((a, b) => a - b));

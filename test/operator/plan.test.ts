@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountIdOf } from '../../src/limiter/account-id.js';
-import { ACCOUNT_GUARD, CAMPAIGN_GUARD, deliveredRate } from '../../src/plan/delivery.js';
+import { ACCOUNT_GUARD, CAMPAIGN_GUARD, RAMP_STEP_LAG_MS, deliveredRate } from '../../src/plan/delivery.js';
 import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { ACCESS_KEY, Harness, finished } from '../helpers/harness.js';
@@ -53,17 +53,19 @@ describe('fleetcast plan: the file checked like validate, then a forecast agains
     const plan = lastJsonLine(json.stdout);
     expect(Object.keys(plan)).toEqual(['rows', 'valid', 'invalid', 'calls', 'seconds', 'startsAt', 'finishesAt', 'steps']);
     expect(plan).toMatchObject({ rows: 3000, valid: 3000, invalid: 0, calls: 3000 });
-    expect(plan.steps.map((step) => [step.rate, step.rows])).toEqual([
-      [round1(deliveredRate(100, CAMPAIGN_GUARD)), 1000],
-      [round1(deliveredRate(200, CAMPAIGN_GUARD)), 1000],
-      [round1(deliveredRate(400, CAMPAIGN_GUARD)), 1000],
-    ]);
+    // Each step is taken up RAMP_STEP_LAG_MS after its rows are counted, the rows meanwhile sent at the step before.
+    const lag = (rate: number): number => Math.round((deliveredRate(rate, CAMPAIGN_GUARD) * RAMP_STEP_LAG_MS) / 1000);
+    expect(plan.steps.map((step) => step.rate)).toEqual([100, 200, 400].map((rate) => round1(deliveredRate(rate, CAMPAIGN_GUARD))));
+    const rows = plan.steps.map((step) => step.rows);
+    expect(rows[0]).toBeCloseTo(1000 + lag(100), -1);
+    expect(rows[1]).toBeCloseTo(1000 + lag(200) - lag(100), -1);
+    expect(rows.reduce((sum, n) => sum + n, 0)).toBe(3000);
     expect(plan.steps.map((step) => Object.keys(step))).toEqual(Array(3).fill(['at', 'rate', 'rows']));
     const startsAt = Date.parse(plan.startsAt);
     expect(startsAt).toBeGreaterThanOrEqual(before - 10);
     expect(plan.steps[0]?.at).toBe(plan.startsAt);
     expect(Date.parse(plan.finishesAt) - startsAt).toBeCloseTo(plan.seconds * 1000, -1);
-    expect(plan.seconds).toBeCloseTo([100, 200, 400].reduce((sum, rate) => sum + 1000 / deliveredRate(rate, CAMPAIGN_GUARD), 0), 1);
+    expect(plan.seconds).toBeCloseTo([100, 200, 400].reduce((sum, rate, index) => sum + (rows[index] ?? 0) / deliveredRate(rate, CAMPAIGN_GUARD), 0), 1);
   });
 
   it('counts the active campaigns by priority, the canary hold, --at and the cap stored with the limiter', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_GUARD, CAMPAIGN_GUARD, deliveredRate } from '../../src/plan/delivery.js';
+import { ACCOUNT_GUARD, CAMPAIGN_GUARD, RAMP_STEP_LAG_MS, deliveredRate } from '../../src/plan/delivery.js';
 import { forecast, type Forecast, type LoadCampaign } from '../../src/plan/forecast.js';
 import { parseSendWindow } from '../../src/schedule/send-window.js';
 
@@ -8,6 +8,19 @@ const CAP = 1600;
 /** What the account limiter delivers at 1,600/s: about 0.98 of it, as measured. */
 const ACCOUNT = deliveredRate(CAP, ACCOUNT_GUARD);
 const campaignRate = (rate: number): number => deliveredRate(rate, CAMPAIGN_GUARD);
+/** Rows a ramp step's limiter sends while the workers take up the next step. */
+const lagRows = (rate: number): number => (campaignRate(rate) * RAMP_STEP_LAG_MS) / 1000;
+
+/** Rows of each step of a ramp through `rates`, `every` apart, each step's lag sent at the step before. */
+function rampRows(rates: readonly number[], every: number): number[] {
+  return rates.map((rate, index) => every + lagRows(rate) - (index === 0 ? 0 : lagRows(rates[index - 1] ?? 0)));
+}
+
+/** The steps' rows, each within a row of `expected` (the forecast hands out whole rows). */
+function expectRows(result: Forecast, expected: readonly number[]): void {
+  expect(result.steps).toHaveLength(expected.length);
+  result.steps.forEach((step, index) => expect(Math.abs(step.rows - (expected[index] ?? 0)), `step ${index}: ${step.rows} rows`).toBeLessThanOrEqual(1));
+}
 
 function load(rows: number, more: Partial<LoadCampaign> = {}): LoadCampaign {
   return { id: 'planned', rows, priority: 1, rate: undefined, ramp: undefined, rampCounted: 0, schedule: { startAt: undefined, window: undefined }, canary: undefined, ...more };
@@ -46,32 +59,39 @@ describe('the forecast of a campaign beside the queued ones', () => {
     expect(result.seconds).toBeCloseTo(3000 / campaignRate(600), 6);
   });
 
-  it('a ramp steps by its factor every N rows, up to the cap, where its own limiter stays', () => {
-    const result = plan(load(3500, { ramp: { startRate: 50, factor: 2, every: 500, on: 'sent' } }));
-    expect(result.steps.map((step) => [step.rampRate, step.rows, step.limit])).toEqual([
-      [50, 500, 'ramp'],
-      [100, 500, 'ramp'],
-      [200, 500, 'ramp'],
-      [400, 500, 'ramp'],
-      [800, 500, 'ramp'],
-      [undefined, 1000, 'cap'],
+  it('a ramp steps by its factor every N rows, each step taken up after its lag, up to the cap, where its own limiter stays', () => {
+    const result = plan(load(5000, { ramp: { startRate: 50, factor: 2, every: 500, on: 'sent' } }));
+    expect(result.steps.map((step) => [step.rampRate, step.limit])).toEqual([
+      [50, 'ramp'],
+      [100, 'ramp'],
+      [200, 'ramp'],
+      [400, 'ramp'],
+      [800, 'ramp'],
+      [undefined, 'cap'],
     ]);
+    const ramp = rampRows([50, 100, 200, 400, 800], 500);
+    expectRows(result, [...ramp, 5000 - ramp.reduce((sum, rows) => sum + rows, 0)]);
     expect(result.steps.map((step) => step.rate)).toEqual([50, 100, 200, 400, 800, 1600].map(campaignRate));
     expect(campaignRate(1600)).toBeLessThan(ACCOUNT);
-    const seconds = [50, 100, 200, 400, 800].reduce((sum, rate) => sum + 500 / campaignRate(rate), 1000 / campaignRate(1600));
-    expect(result.seconds).toBeCloseTo(seconds, 6);
-    expectWhole(result, 3500);
+    const atCap = 5000 - ramp.reduce((sum, rows) => sum + rows, 0);
+    const seconds = [50, 100, 200, 400, 800].reduce((sum, rate, index) => sum + (ramp[index] ?? 0) / campaignRate(rate), atCap / campaignRate(1600));
+    expect(result.seconds).toBeCloseTo(seconds, 2);
+    expectWhole(result, 5000);
   });
 
   it('a ramp stops at --rate, its ceiling, and one that counted rows before goes on from its step', () => {
     const capped = plan(load(2000, { rate: 300, ramp: { startRate: 50, factor: 3, every: 400, on: 'final' } }));
-    expect(capped.steps.map((step) => [step.rate, step.rows, step.limit])).toEqual([
-      [campaignRate(50), 400, 'ramp'],
-      [campaignRate(150), 400, 'ramp'],
-      [campaignRate(300), 1200, 'rate'],
+    expect(capped.steps.map((step) => [step.rate, step.limit])).toEqual([
+      [campaignRate(50), 'ramp'],
+      [campaignRate(150), 'ramp'],
+      [campaignRate(300), 'rate'],
     ]);
+    const [first = 0, second = 0] = rampRows([50, 150], 400);
+    expectRows(capped, [first, second, 2000 - first - second]);
     const halfway = plan(load(600, { ramp: { startRate: 50, factor: 2, every: 500, on: 'sent' }, rampCounted: 900 }));
-    expect(halfway.steps.map((step) => [step.rampRate, step.rows])).toEqual([[100, 100], [200, 500]]);
+    expect(halfway.steps.map((step) => step.rampRate)).toEqual([100, 200]);
+    const stepTwoAt = 1000 + lagRows(100);
+    expectRows(halfway, [stepTwoAt - 900, 600 - (stepTwoAt - 900)]);
   });
 
   it('shares the cap by priority with the active campaigns, a campaign below its share leaving the rest', () => {
