@@ -19,6 +19,8 @@ export const CONTRACT_METRICS: Readonly<Record<string, string>> = {
   fleetcast_limiter_tokens_dropped_total: 'counter',
   fleetcast_queue_jobs: 'gauge',
   fleetcast_campaign_rows: 'gauge',
+  fleetcast_campaign_rate_limit: 'gauge',
+  fleetcast_campaign_abort_fired: 'gauge',
   fleetcast_ingest_rows_total: 'counter',
 };
 
