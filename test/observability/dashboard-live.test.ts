@@ -16,6 +16,9 @@ const PROMETHEUS = prometheusBinary();
 
 const ROWS = 2000;
 const CAMPAIGN = 'observed-fleet';
+/** A second campaign, to unknown devices only, that its abort rule pauses. */
+const ABORTED = 'aborted-fleet';
+const ABORTED_ROWS = 150;
 const JOB = 'fleetcast-worker';
 
 /** A campaign whose every 50th device is unknown to the emulator (a permanent failure). */
@@ -29,6 +32,12 @@ function writeCampaign(file: string): Array<{ ProductKey: string; DeviceName: st
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
   return known;
+}
+
+function writeUnknownDevices(file: string): void {
+  const lines = ['ProductKey,DeviceName,TopicShortName,MessageContent'];
+  for (let row = 1; row <= ABORTED_ROWS; row++) lines.push(`a1Observed,gone-${String(row).padStart(5, '0')},notice,fw 2.4.1`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 function hasFiniteValue(series: ReadonlyArray<{ values: Array<[number, string]> }>): boolean {
@@ -51,6 +60,7 @@ describeWithTool('prometheus', PROMETHEUS, 'the dashboard and rules against a re
   let metricsUrl = '';
   let firstScrape = '';
   let submitted: CliResult | undefined;
+  let aborted: CliResult | undefined;
   let started = 0;
 
   beforeAll(async () => {
@@ -77,7 +87,10 @@ describeWithTool('prometheus', PROMETHEUS, 'the dashboard and rules against a re
     firstScrape = await (await fetch(metricsUrl)).text();
     await waitFor(async () => (await prometheus?.query(`up{job="${JOB}"} == 1`))?.length === 1, 'the first scrape');
     started = Date.now() / 1000 - 2;
-    submitted = await runCli(['submit', file, '--name', CAMPAIGN, '--wait'], env, 50_000);
+    submitted = await runCli(['submit', file, '--name', CAMPAIGN, '--rate', '790', '--wait'], env, 50_000);
+    const unknown = join(dir, 'aborted.csv');
+    writeUnknownDevices(unknown);
+    aborted = await runCli(['submit', unknown, '--name', ABORTED, '--abort', 'not-found:50:100', '--wait'], env, 30_000);
     await sleep(3_500);
   }, 90_000);
 
@@ -107,13 +120,25 @@ describeWithTool('prometheus', PROMETHEUS, 'the dashboard and rules against a re
     expect(submitted?.code, submitted?.stderr).toBe(1);
   });
 
+  it('pauses the campaign to unknown devices by its abort rule, and raises the alert', async () => {
+    expect(aborted?.code, aborted?.stderr).toBe(1);
+    expect(aborted?.stdout).toContain('abort rule not-found:50:100 fired');
+    const fired = await prometheus?.query(`fleetcast_campaign_abort_fired{campaign="${campaignIdOf(ABORTED)}"}`);
+    expect(fired?.[0]?.metric).toMatchObject({ rule: 'not-found:50:100' });
+    const firing = async (): Promise<boolean> => {
+      const { alerts } = (await prometheus?.api<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>('alerts')) ?? { alerts: [] };
+      return alerts.some((alert) => alert.labels.alertname === 'FleetcastAbortRuleFired' && alert.labels.campaign === campaignIdOf(ABORTED) && alert.state === 'firing');
+    };
+    await waitFor(firing, 'the FleetcastAbortRuleFired alert');
+  });
+
   it('counts the rows of the campaign file as ingested', async () => {
     const [valid] = (await prometheus?.query('max(fleetcast_ingest_rows_total{result="valid"})')) ?? [];
     expect(Number(valid?.value[1])).toBeGreaterThanOrEqual(ROWS);
   });
 
   it('answers every panel query of the dashboard with data', async () => {
-    const variables = { campaign: campaignIdOf(CAMPAIGN) };
+    const variables = { campaign: `${campaignIdOf(CAMPAIGN)}|${campaignIdOf(ABORTED)}` };
     const empty: string[] = [];
     for (const query of panelQueries()) {
       const series = (await prometheus?.queryRange(substitute(query.expr, variables), started, Date.now() / 1000)) ?? [];
