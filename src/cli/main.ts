@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCapCommand } from './commands/cap.js';
+import { registerConsoleCommand } from './commands/console.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
@@ -49,6 +50,7 @@ registerCapCommand(program);
 registerScheduleCommands(program);
 registerRetryFailedCommand(program);
 registerReportCommand(program);
+registerConsoleCommand(program);
 registerEmulatorCommand(program);
 registerDemoCommand(program);
 

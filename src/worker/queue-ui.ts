@@ -85,7 +85,7 @@ export async function startQueueUi(
   };
 }
 
-function basicAuth(auth: QueueUiAuth) {
+export function basicAuth(auth: QueueUiAuth) {
   const expected = digest(`${auth.user}:${auth.password}`);
   return (request: Request, response: Response, next: NextFunction): void => {
     const header = request.headers.authorization ?? '';
