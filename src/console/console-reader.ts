@@ -25,6 +25,8 @@ export interface QueueLoad {
   readonly id: string;
   /** Queue workers connected to the campaign's queue: one per worker process that holds the campaign. */
   readonly workers: number;
+  /** The names of those that have one (`host:pid`), as the queue's Redis connections are named. */
+  readonly workerNames: readonly string[];
   readonly active: number;
   readonly waiting: number;
   readonly delayed: number;
@@ -142,9 +144,16 @@ export class ConsoleReader {
       queue = campaignQueue(this.#store.redis, this.#store.prefix, id);
       this.#queues.set(id, queue);
     }
-    const [workers, counts] = await Promise.all([queue.getWorkersCount(), queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed')]);
-    return { id, workers, active: counts.active ?? 0, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), delayed: counts.delayed ?? 0 };
+    const [workers, counts] = await Promise.all([queue.getWorkers(), queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed')]);
+    const workerNames = workers.map((worker) => namedWorker(worker.rawname)).filter((name) => name !== undefined);
+    return { id, workers: workers.length, workerNames, active: counts.active ?? 0, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), delayed: counts.delayed ?? 0 };
   }
+}
+
+/** BullMQ names a named queue worker's connection `<prefix>:<queue in base64>:w:<name>`. */
+function namedWorker(rawname: string | undefined): string | undefined {
+  const at = rawname?.indexOf(':w:') ?? -1;
+  return rawname === undefined || at < 0 ? undefined : rawname.slice(at + 3);
 }
 
 async function firstLines(path: string): Promise<string[]> {

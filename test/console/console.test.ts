@@ -1,12 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSOLE_VIEWS } from '../../src/cli/commands/console.js';
 import { startConsole, type RunningConsole } from '../../src/console/index.js';
+import { accountKeys } from '../../src/limiter/shared-cap.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
+import { bullPrefix, campaignKeys } from '../../src/queue/keys.js';
 import { campaignIdOf } from '../../src/queue/campaign-id.js';
 import { connectRedis } from '../../src/redis/connection.js';
 import { runCli } from '../helpers/cli.js';
@@ -93,16 +96,20 @@ describeWithTool('chromium', CHROMIUM, 'fleetcast console in a browser', () => {
   it('follows campaigns live, pauses, resumes, cancels and retries them, downloads reports, and shows every value as text', async () => {
     harness = new Harness();
     const emulator = await harness.startEmulator({ devices: [...knownDevices(LIVE_ROWS, 'dev', liveMissing), ...knownDevices(RETRY_ROWS, 'bee', retryMissing)] });
-    const workers = await harness.startWorkers(2, NO_AUTOPAUSE);
-    await harness.submitSimple(LIVE_ROWS, ['--rate', '60'], 'live-a');
     const retryFile = join(harness.dir, 'retry-b.csv');
     writeSimpleCampaign(retryFile, RETRY_ROWS, 'bee');
-    expect((await runCli(['submit', retryFile, '--name', 'retry-b'], harness.env())).code).toBe(0);
     const xssFile = join(harness.dir, 'xss.csv');
     writeFileSync(xssFile, `ProductKey,DeviceName,TopicShortName,MessageContent\n${PRODUCT_KEY},xss-000001,notice,${XSS_ROW}\n`);
     const later = new Date(Date.now() + 3_600_000).toISOString();
-    expect((await runCli(['submit', xssFile, '--name', XSS_NAME, '--at', later], harness.env())).code).toBe(0);
-    expect((await runCli(['submit', xssFile, '--name', 'nightly-notice', '--cron', '0 3 1 1 *', '--tz', 'UTC'], harness.env())).code).toBe(0);
+    // One chunk at a time per worker: a cancel then has few rows waiting on the campaign's own limiter.
+    const [workers, ...submitted] = await Promise.all([
+      harness.startWorkers(2, NO_AUTOPAUSE, ['--concurrency', '1']),
+      harness.submitSimple(LIVE_ROWS, ['--rate', '60'], 'live-a').then(() => 0),
+      runCli(['submit', retryFile, '--name', 'retry-b'], harness.env()).then((result) => result.code),
+      runCli(['submit', xssFile, '--name', XSS_NAME, '--at', later], harness.env()).then((result) => result.code),
+      runCli(['submit', xssFile, '--name', 'nightly-notice', '--cron', '0 3 1 1 *', '--tz', 'UTC'], harness.env()).then((result) => result.code),
+    ]);
+    expect(submitted).toEqual([0, 0, 0, 0]);
     const xssId = campaignIdOf(XSS_NAME);
     const app = await openConsole(false);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -135,7 +142,6 @@ describeWithTool('chromium', CHROMIUM, 'fleetcast console in a browser', () => {
     // One campaign: its calls per second fill the chart, then pause stops every worker.
     await page.goto(`${app.url}/campaigns/live-a`);
     await until('the chart has a few seconds of calls', async () => (await page.locator('svg.chart rect.calls').count()) >= 3);
-    await page.screenshot({ path: join(DOCS, 'console-campaign.png'), fullPage: true });
     await page.getByRole('button', { name: 'pause', exact: true }).click();
     await page.getByText('Paused: every worker stops sending').waitFor();
     expect(await statusOf(harness, 'live-a')).toBe('paused');
@@ -149,6 +155,8 @@ describeWithTool('chromium', CHROMIUM, 'fleetcast console in a browser', () => {
     await page.getByText('Resumed').waitFor();
     expect(await statusOf(harness, 'live-a')).toBe('running');
     await harness.waitForCampaign('live-a', (record) => record.done > pausedAt + 10, 5_000);
+    await until('the chart shows the pause and the resume', async () => (await page.locator('svg.chart rect.calls').count()) >= 8);
+    await page.screenshot({ path: join(DOCS, 'console-campaign.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'cancel', exact: true }).click();
     await page.getByText('Cancelled: its rows not yet sent end cancelled').waitFor();
@@ -233,7 +241,7 @@ describeWithTool('chromium', CHROMIUM, 'fleetcast console in a browser', () => {
   });
 });
 
-describe('fleetcast console beyond loopback', () => {
+describe('fleetcast console: access and workers', () => {
   let harness: Harness;
 
   afterEach(async () => {
@@ -261,6 +269,33 @@ describe('fleetcast console beyond loopback', () => {
       expect(right.status).toBe(200);
       expect(await right.text()).not.toContain(UI_AUTH.password);
     } finally {
+      await running.close();
+      await redis.quit();
+    }
+  });
+
+  it('names the campaigns each worker holds when its queue workers carry its host:pid', async () => {
+    harness = new Harness();
+    await harness.submitSimple(5, [], 'held-by');
+    const redis = await connectRedis(harness.redisUrl);
+    const keys = accountKeys(harness.prefix, 'account-7');
+    await redis.hset(keys.cap, { cap: 800, grant: 32, setAt: Date.now(), setBy: 'cap --set' });
+    await redis.hset(keys.workers, 'node-7:4242', `${Date.now()}|${JSON.stringify({ host: 'node-7', pid: 4242, startedWith: 1600 })}`);
+    await redis.hset(keys.workers, 'node-8:99', `${Date.now()}|${JSON.stringify({ host: 'node-8', pid: 99, startedWith: 1600 })}`);
+    const connection = redis.duplicate();
+    const queueWorker = new Worker(campaignKeys(harness.prefix, 'held-by').queueName, () => Promise.resolve(), { connection, prefix: bullPrefix(harness.prefix), name: 'node-7:4242', autorun: false });
+    const running = await startConsole({ store: new CampaignStore(redis, harness.prefix), views: CONSOLE_VIEWS, host: '127.0.0.1', port: 0, auth: undefined, readOnly: true, log: () => undefined });
+    try {
+      await queueWorker.waitUntilReady();
+
+      const page = await (await fetch(`${running.url}/workers?live=1`)).text();
+
+      expect(page).toContain('<td data-campaigns-held>held-by</td>');
+      expect(page).toMatch(/data-worker="node-8:99">.*<td data-campaigns-held>-<\/td>/);
+      expect(page).toContain('800 calls/s');
+    } finally {
+      await queueWorker.close();
+      connection.disconnect();
       await running.close();
       await redis.quit();
     }

@@ -1,6 +1,6 @@
 import type { CampaignDetail, FileView } from '../console-reader.js';
 import { html, type SafeHtml } from '../html.js';
-import { progressBar, rateChart } from './charts.js';
+import { chartTop, progressBar, rateChart } from './charts.js';
 import { campaignHref, rateText, scheduleText } from './campaigns-page.js';
 import { time } from './layout.js';
 
@@ -52,17 +52,18 @@ function numbers(detail: CampaignDetail): SafeHtml {
 function chart(detail: CampaignDetail, now: number): SafeHtml {
   const own = detail.summary.rollout.rate;
   const peak = Math.max(0, ...detail.series.map((point) => point.perSecond));
+  const cap = detail.accountCap;
   const legend = [
     `busiest second ${Math.round(peak)}/s`,
-    detail.accountCap === null ? 'no account cap stored yet' : `account cap ${detail.accountCap}/s (solid)`,
-    own === null ? null : `campaign limit ${own}/s (dashed)`,
+    cap === null ? 'no account cap stored yet' : `account cap ${cap}/s (${cap > chartTop(detail.series, own ?? cap) ? 'above the scale' : 'solid line'})`,
+    own === null ? null : `campaign limit ${own}/s (dashed line)`,
   ].filter((part) => part !== null);
   // The span grows by whole minutes with the console's own history, up to what it keeps.
   const sampled = detail.series.length === 0 ? 0 : (now - (detail.series[0]?.t ?? now)) / 1000;
   const span = Math.min(detail.keepSeconds, Math.max(60, Math.ceil(sampled / 60) * 60));
   const minutes = span / 60;
   return html`<h2>Calls per second, last ${minutes === 1 ? 'minute' : `${minutes} minutes`}</h2>
-${rateChart(detail.series, now, span, detail.accountCap, own)}
+${rateChart(detail.series, now, span, cap, own ?? cap)}
 <p class="muted">${legend.join(' · ')}. Rows answered (sent or failed) each second, read by this console from the campaign's counters since it started; throttled attempts are not counted.</p>`;
 }
 

@@ -20,12 +20,17 @@ export function progressBar(counts: { readonly rows: number; readonly sent: numb
   return html`<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="${label}"><title>${label}</title>${parts}</svg>`;
 }
 
+/** The top of the rate chart's scale: a tenth above the higher of `limit` and the busiest second. */
+export function chartTop(points: readonly RatePoint[], limit: number | null): number {
+  return Math.max(1, limit ?? 0, ...points.map((point) => point.perSecond)) * 1.1;
+}
+
 /**
  * Calls per second over the last `spanSeconds`, one bar a second, with the account cap (solid) and the campaign's
  * own limit (dashed) as lines; the scale reaches the higher of the limit and the busiest second.
  */
 export function rateChart(points: readonly RatePoint[], now: number, spanSeconds: number, cap: number | null, limit: number | null): SafeHtml {
-  const top = Math.max(1, limit ?? 0, ...points.map((point) => point.perSecond)) * 1.1;
+  const top = chartTop(points, limit);
   const y = (value: number): number => Math.round((100 - (value / top) * 100) * 100) / 100;
   const bars = points
     .filter((point) => now - point.t < spanSeconds * 1000)
