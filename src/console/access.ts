@@ -44,3 +44,15 @@ export function sameOrigin(origin: string | undefined, host: string | undefined,
     return false;
   }
 }
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Whether a request without credentials names the console by a loopback name: a page of another site whose name
+ * was made to resolve to 127.0.0.1 (DNS rebinding) would send its own name as Host, and is refused.
+ */
+export function loopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return LOOPBACK_NAMES.has(name ?? '');
+}

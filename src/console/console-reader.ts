@@ -63,6 +63,7 @@ export interface SchedulesView {
 }
 
 const MAX_RAMP_STEPS = 12;
+const ACCOUNTS_TTL_MS = 1000;
 const PREVIEW_BYTES = 4096;
 const PREVIEW_LINES = 6;
 
@@ -72,6 +73,8 @@ export class ConsoleReader {
   readonly #views: ConsoleViews;
   readonly #rates: RateSampler;
   readonly #queues = new Map<string, Queue>();
+  /** The accounts' caps, read at most once a second however many pages poll (their listing SCANs the keys). */
+  #accountsRead: { readonly at: number; readonly accounts: Promise<AccountCapView[]> } | undefined;
 
   constructor(store: CampaignStore, views: ConsoleViews, rates: RateSampler) {
     this.#store = store;
@@ -127,8 +130,13 @@ export class ConsoleReader {
     this.#queues.clear();
   }
 
-  async #accounts(): Promise<AccountCapView[]> {
-    return this.#views.accounts(this.#store.redis, this.#store.prefix);
+  async #accounts(now = Date.now()): Promise<AccountCapView[]> {
+    if (this.#accountsRead === undefined || now - this.#accountsRead.at >= ACCOUNTS_TTL_MS) {
+      const accounts = this.#views.accounts(this.#store.redis, this.#store.prefix);
+      this.#accountsRead = { at: now, accounts };
+      accounts.catch(() => (this.#accountsRead = undefined));
+    }
+    return this.#accountsRead.accounts;
   }
 
   #line(record: CampaignRecord, now: number, cap: number): CampaignLine {

@@ -9,7 +9,7 @@ import type { CampaignStore } from '../queue/campaign-store.js';
 import { retryFailed } from '../queue/retry-failed.js';
 import { writeReport } from '../report/report.js';
 import { basicAuth, type QueueUiAuth } from '../worker/queue-ui.js';
-import { CsrfToken, sameOrigin } from './access.js';
+import { CsrfToken, loopbackHost, sameOrigin } from './access.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import type { ConsoleViews } from './campaign-summary.js';
 import { ConsoleReader } from './console-reader.js';
@@ -76,6 +76,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     next();
   });
   if (options.auth !== undefined) app.use(basicAuth(options.auth));
+  else {
+    app.use((request, response, next) => {
+      if (loopbackHost(request.get('host'))) return void next();
+      response.status(403).type('text/plain').send('the console answers to 127.0.0.1 or localhost only (set FLEETCAST_UI_USER and FLEETCAST_UI_PASSWORD to serve it under another name)\n');
+    });
+  }
 
   app.get('/assets/console.css', (_request, response) => void response.type('text/css').send(CONSOLE_CSS));
   app.get('/assets/console.js', (_request, response) => void response.type('text/javascript').send(CONSOLE_JS));

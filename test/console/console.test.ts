@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
@@ -268,6 +269,30 @@ describe('fleetcast console: access and workers', () => {
       expect(wrong.status).toBe(401);
       expect(right.status).toBe(200);
       expect(await right.text()).not.toContain(UI_AUTH.password);
+    } finally {
+      await running.close();
+      await redis.quit();
+    }
+  });
+
+  it('on loopback without credentials, answers only to a loopback name (no DNS rebinding)', async () => {
+    harness = new Harness();
+    const redis = await connectRedis(harness.redisUrl);
+    const running = await startConsole({ store: new CampaignStore(redis, harness.prefix), views: CONSOLE_VIEWS, host: '127.0.0.1', port: 0, auth: undefined, readOnly: false, log: () => undefined });
+    try {
+      const statusWithHost = (host: string): Promise<number | undefined> =>
+        new Promise((resolve, reject) => {
+          const request = httpRequest({ host: '127.0.0.1', port: running.port, path: '/', headers: { host } }, (response) => {
+            response.resume();
+            resolve(response.statusCode);
+          });
+          request.on('error', reject);
+          request.end();
+        });
+
+      expect(await statusWithHost(`rebound.example:${running.port}`)).toBe(403);
+      expect(await statusWithHost(`localhost:${running.port}`)).toBe(200);
+      expect(await statusWithHost(`127.0.0.1:${running.port}`)).toBe(200);
     } finally {
       await running.close();
       await redis.quit();
