@@ -73,6 +73,7 @@ export class ConsoleReader {
   readonly #views: ConsoleViews;
   readonly #rates: RateSampler;
   readonly #queues = new Map<string, Queue>();
+  readonly #sourceChecks = new Map<string, { readonly version: string; readonly problem: string | null }>();
   /** The accounts' caps, read at most once a second however many pages poll (their listing SCANs the keys). */
   #accountsRead: { readonly at: number; readonly accounts: Promise<AccountCapView[]> } | undefined;
 
@@ -109,9 +110,18 @@ export class ConsoleReader {
       path: record.source,
       size: info?.size ?? null,
       modifiedAt: info === undefined ? null : info.mtime.toISOString(),
-      problem: (await sourceProblem(record)) ?? null,
+      problem: await this.#sourceProblem(record, info === undefined ? 'gone' : `${info.size}:${info.mtimeMs}`),
       firstLines: info === undefined ? [] : await firstLines(record.source),
     };
+  }
+
+  /** The file's check reads it whole (its fingerprint): done again only when its size or time changed. */
+  async #sourceProblem(record: CampaignRecord, version: string): Promise<string | null> {
+    const known = this.#sourceChecks.get(record.id);
+    if (known?.version === version) return known.problem;
+    const problem = (await sourceProblem(record)) ?? null;
+    this.#sourceChecks.set(record.id, { version, problem });
+    return problem;
   }
 
   async schedules(): Promise<SchedulesView> {

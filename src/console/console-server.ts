@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { ThrottledLog } from '../log/throttled-log.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
 import { retryFailed } from '../queue/retry-failed.js';
 import { writeReport } from '../report/report.js';
@@ -66,7 +67,9 @@ const STATUS_BY_CODE: Readonly<Partial<Record<string, number>>> = {
 /** Serves the console: campaigns, one campaign with its actions, schedules, workers and the account cap. */
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const { store, readOnly, log } = options;
-  const rates = new RateSampler(store, { onError: (error) => log(`console: counters not read: ${messageOf(error)}`) });
+  // A Redis outage would fail every poll and every request: one line a minute says so.
+  const errors = new ThrottledLog(log);
+  const rates = new RateSampler(store, { onError: (error) => errors.report('console counters', 'rate sampling', error) });
   const reader = new ConsoleReader(store, options.views, rates);
   const csrf = new CsrfToken();
   const app = express();
@@ -152,9 +155,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   });
 
   app.use((_request: Request, response: Response) => void response.status(404).type('text/plain').send('not found\n'));
-  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const code = error instanceof FleetcastError ? error.code : 'FC_INTERNAL';
-    if (code === 'FC_INTERNAL') log(`console: ${messageOf(error)}`);
+    if (code === 'FC_INTERNAL') errors.report('console request', `${request.method} ${request.path}`, error);
     response.status(STATUS_BY_CODE[code] ?? 500).type('text/plain').send(`${code}: ${error instanceof FleetcastError ? error.message : 'an internal error'}\n`);
   });
 
@@ -197,8 +200,4 @@ async function listen(app: express.Express, port: number, host: string): Promise
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error === undefined ? resolve(server) : reject(error)));
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,6 +194,16 @@ describeWithTool('chromium', CHROMIUM, 'fleetcast console in a browser', () => {
       .map((index) => `/${PRODUCT_KEY}/${deviceName(index, 'bee')}/user/notice`)
       .sort();
     expect(retried).toEqual(failedTopics);
+    // Its file changed: the page says so, and retry-failed is refused with the reason, queueing nothing.
+    appendFileSync(retryFile, `${PRODUCT_KEY},bee-extra,notice,hello\n`);
+    await page.goto(`${app.url}/campaigns/retry-b`);
+    expect(await page.getByText('has changed since it was submitted: retry-failed').count()).toBe(1);
+    const refused = page.waitForResponse((response) => response.request().method() === 'POST');
+    await page.getByRole('button', { name: 'retry-failed', exact: true }).click();
+    expect((await refused).status()).toBe(409);
+    await page.locator('.flash.error').getByText('has changed since it was submitted').waitFor();
+    expect(emulator.stats.calls().length).toBe(callsBefore + failedTopics.length);
+    expect(await harness.campaign('retry-b')).toMatchObject({ state: 'finished', failed: failedTopics.length });
 
     // Schedules.
     await page.goto(`${app.url}/schedules`);
