@@ -7,7 +7,6 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { ThrottledLog } from '../log/throttled-log.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { retryFailed } from '../queue/retry-failed.js';
 import { writeReport } from '../report/report.js';
 import { basicAuth, type QueueUiAuth } from '../worker/queue-ui.js';
 import { CsrfToken, loopbackHost, sameOrigin } from './access.js';
@@ -15,7 +14,8 @@ import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import type { ConsoleViews } from './campaign-summary.js';
 import { ConsoleReader } from './console-reader.js';
 import type { SafeHtml } from './html.js';
-import { CAMPAIGN_ACTIONS, campaignLive, campaignRest, type CampaignAction } from './pages/campaign-page.js';
+import { act, doneFlash, isAction } from './campaign-actions.js';
+import { campaignLive, campaignRest } from './pages/campaign-page.js';
 import { campaignHref, campaignsLive } from './pages/campaigns-page.js';
 import { schedulesLive, workersLive } from './pages/fleet-pages.js';
 import { page, type Flash, type PageParts } from './pages/layout.js';
@@ -48,13 +48,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   // `no-referrer` would make browsers send `Origin: null` with the action forms, which the origin check refuses.
   'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
-};
-
-const DONE_TEXT: Readonly<Record<CampaignAction, string>> = {
-  pause: 'Paused: every worker stops sending its rows within a second.',
-  resume: 'Resumed: the workers send its rows again.',
-  cancel: 'Cancelled: its rows not yet sent end cancelled.',
-  'retry-failed': 'failed rows queued again.',
 };
 
 const STATUS_BY_CODE: Readonly<Partial<Record<string, number>>> = {
@@ -175,25 +168,6 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       await reader.close();
     },
   };
-}
-
-function isAction(action: string): action is CampaignAction {
-  return (CAMPAIGN_ACTIONS as readonly string[]).includes(action);
-}
-
-/** Runs one action; returns the rows retry-failed queued again. */
-async function act(store: CampaignStore, id: string, action: CampaignAction): Promise<number | undefined> {
-  if (action === 'retry-failed') return (await retryFailed(store, id)).requeued;
-  await store.control(id, action);
-  return undefined;
-}
-
-function doneFlash(request: Request): Flash | undefined {
-  const did = request.query.did;
-  if (typeof did !== 'string' || !isAction(did)) return undefined;
-  if (did !== 'retry-failed') return { kind: 'done', text: DONE_TEXT[did] };
-  const rows = Number(request.query.rows);
-  return { kind: 'done', text: Number.isSafeInteger(rows) && rows > 0 ? `${rows} ${DONE_TEXT[did]}` : 'No failed rows: nothing queued.' };
 }
 
 async function listen(app: express.Express, port: number, host: string): Promise<Server> {
