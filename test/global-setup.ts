@@ -5,8 +5,8 @@ import { ensureRedis } from '../src/redis/ensure-redis.js';
  * started on a free port and stopped at the end.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  process.env.REDIS_URL = redis.url;
+  const redis = await ensureRedis({ kind: 'node', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  if (redis.target.kind === 'node') process.env.REDIS_URL = redis.target.url;
   return async () => {
     await redis.privateServer?.stop();
   };

@@ -20,7 +20,7 @@ export function configFrom(flags: GlobalFlags, extra: ConfigOverrides = {}): Fle
 
 /** Runs `action` with a connected Redis and campaign store, and always disconnects. */
 export async function withStore<T>(config: FleetcastConfig, action: (store: CampaignStore, redis: Redis) => Promise<T>): Promise<T> {
-  const redis = await connectRedis(config.redisUrl);
+  const redis = await connectRedis(config.redis);
   try {
     return await action(new CampaignStore(redis, config.prefix), redis);
   } finally {

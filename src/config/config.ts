@@ -1,10 +1,15 @@
 import { FleetcastError } from '../errors/fleetcast-error.js';
+import { parseRedisTarget, type RedisTarget } from './redis-target.js';
 import { Secret } from './secret.js';
 
 /** Resolved configuration of one fleetcast process. Built once at start-up by {@link loadConfig}, then frozen. */
 export interface FleetcastConfig {
-  /** Redis holding queues, campaigns and the shared limiter. Env `REDIS_URL`. @defaultValue `redis://127.0.0.1:6379` */
-  readonly redisUrl: string;
+  /**
+   * Redis holding queues, campaigns and the shared limiter: env `REDIS_URL` (one node), or `REDIS_SENTINELS` with
+   * `REDIS_SENTINEL_NAME` (the primary Sentinel names), or `REDIS_CLUSTER_NODES`; one of them.
+   * @defaultValue one node at `redis://127.0.0.1:6379`
+   */
+  readonly redis: RedisTarget;
   /** Prefix of every Redis key fleetcast writes. Env `FLEETCAST_PREFIX`. @defaultValue `fleetcast` */
   readonly prefix: string;
   /** Env `ALIBABA_CLOUD_ACCESS_KEY_ID`. Needed by workers only. */
@@ -45,8 +50,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const pick = (key: keyof ConfigOverrides, envName: string): string | undefined =>
     nonEmpty(overrides[key]) ?? nonEmpty(env[envName]);
 
-  const redisUrl = pick('redisUrl', 'REDIS_URL') ?? 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\//.test(redisUrl)) problems.push(`REDIS_URL must start with redis:// or rediss:// (got ${redacted(redisUrl)})`);
+  const redis = parseRedisTarget(env, nonEmpty(overrides.redisUrl), problems);
 
   const prefix = pick('prefix', 'FLEETCAST_PREFIX') ?? 'fleetcast';
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) problems.push(`FLEETCAST_PREFIX must be 1-64 of A-Z a-z 0-9 _ . - (got "${prefix}")`);
@@ -82,7 +86,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     throw new FleetcastError('FC_BAD_CONFIG', `invalid configuration: ${problems.join('; ')}`, { details: problems });
   }
   return Object.freeze({
-    redisUrl,
+    redis,
     prefix,
     accessKeyId,
     accessKeySecret: secretValue === undefined ? undefined : new Secret(secretValue),
@@ -136,6 +140,4 @@ function parseNumber(text: string, name: string, min: number, max: number, probl
 }
 
 /** A Redis URL may carry a password: show it without one. */
-export function redacted(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
-}
+export { redacted } from './redis-target.js';

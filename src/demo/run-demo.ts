@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type FleetcastConfig } from '../config/config.js';
+import { describeRedisTarget, type RedisTarget } from '../config/redis-target.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { recordIngestRows } from '../metrics/ingest.js';
@@ -63,13 +64,13 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
   cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
   const rate = options.rate ?? 1600;
   try {
-    const redis = await ensureRedis(baseConfig.redisUrl);
+    const redis = await ensureRedis(baseConfig.redis);
     if (redis.privateServer !== undefined) {
-      options.log(`no Redis at ${baseConfig.redisUrl}: started a private redis-server at ${redis.url}`);
+      options.log(`no Redis at ${describeRedisTarget(baseConfig.redis)}: started a private redis-server at ${redis.privateServer.url}`);
       cleanups.push(() => redis.privateServer?.stop() ?? Promise.resolve());
     } else if (process.env.FLEETCAST_PREFIX === undefined) {
       // The demo's own prefix in a Redis that stays: leave nothing behind (runs after the worker has stopped).
-      cleanups.push(() => deleteDemoKeys(redis.url));
+      cleanups.push(() => deleteDemoKeys(redis.target));
     }
     const accessKeyId = 'fleetcast-demo';
     const accessKeySecret = randomBytes(18).toString('base64url');
@@ -85,13 +86,13 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
     cleanups.push(() => fleet.close());
     options.log(`${devices.length} devices connected and subscribed on ${fleet.connections} MQTT connections`);
 
-    const config = demoConfig(redis.url, emulator.url, rate, accessKeyId, accessKeySecret);
+    const config = demoConfig(redis.target, emulator.url, rate, accessKeyId, accessKeySecret);
     const worker = await runWorker(config, { concurrency: 8, metricsPort: undefined, metricsHost: '127.0.0.1' }, options.log);
     cleanups.push(() => worker.stop());
 
     const file = join(dir, 'firmware-notice.csv');
     await writeDemoCampaign(file, devices);
-    const client = await connectRedis(config.redisUrl);
+    const client = await connectRedis(config.redis);
     cleanups.push(() => client.quit().then(() => undefined));
     const started = performance.now();
     const submitted = await submitCampaign(client, config.prefix, {
@@ -164,8 +165,8 @@ async function connectDemoFleet(url: string, devices: Parameters<typeof connectF
   }
 }
 
-async function deleteDemoKeys(redisUrl: string): Promise<void> {
-  const client = await connectRedis(redisUrl);
+async function deleteDemoKeys(target: RedisTarget): Promise<void> {
+  const client = await connectRedis(target);
   try {
     await deletePrefix(client, DEMO_PREFIX);
   } finally {
@@ -173,16 +174,20 @@ async function deleteDemoKeys(redisUrl: string): Promise<void> {
   }
 }
 
-function demoConfig(redisUrl: string, endpoint: string, rate: number, accessKeyId: string, accessKeySecret: string): FleetcastConfig {
-  return loadConfig({
+/** The demo's own configuration, on the Redis found (the configured one, or the private server). */
+function demoConfig(redis: RedisTarget, endpoint: string, rate: number, accessKeyId: string, accessKeySecret: string): FleetcastConfig {
+  const loaded = loadConfig({
     ...process.env,
-    REDIS_URL: redisUrl,
+    REDIS_URL: undefined,
+    REDIS_SENTINELS: undefined,
+    REDIS_CLUSTER_NODES: undefined,
     FLEETCAST_PREFIX: process.env.FLEETCAST_PREFIX ?? DEMO_PREFIX,
     FLEETCAST_ENDPOINT: endpoint,
     FLEETCAST_RATE: String(rate),
     ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret,
   });
+  return { ...loaded, redis };
 }
 
 type CampaignRecord = Awaited<ReturnType<CampaignStore['require']>>;

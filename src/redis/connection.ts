@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { redacted } from '../config/config.js';
+import { describeRedisTarget, type RedisAddress, type RedisTarget } from '../config/redis-target.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 
@@ -10,38 +10,68 @@ const BASE_OPTIONS: RedisOptions = {
   lazyConnect: true,
 };
 
-export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { ...BASE_OPTIONS, ...options });
+/**
+ * A client of the target: one node, or the primary Sentinel names (the client asks the sentinels again after a
+ * failover, and so do its duplicates: BullMQ's and Bottleneck's connections are duplicates of it).
+ */
+export function createRedis(target: RedisTarget | string, options: RedisOptions = {}): Redis {
+  const where = typeof target === 'string' ? ({ kind: 'node', url: target } as const) : target;
+  if (where.kind === 'node') return new Redis(where.url, { ...BASE_OPTIONS, ...options });
+  if (where.kind === 'sentinel') return new Redis({ ...sentinelOptions(where), ...BASE_OPTIONS, ...options });
+  throw new FleetcastError(
+    'FC_BAD_CONFIG',
+    'REDIS_CLUSTER_NODES: Redis Cluster is not supported yet (fleetcast\'s keys and scripts are not laid out for hash slots); ' +
+      'use one node (REDIS_URL) or Sentinel (REDIS_SENTINELS with REDIS_SENTINEL_NAME)',
+  );
+}
+
+/**
+ * Sentinel entries may carry the primary's credentials (`redis://user:pass@sentinel:26379`); `rediss://` entries turn
+ * TLS on for the sentinels and the primary alike.
+ */
+function sentinelOptions(target: Extract<RedisTarget, { kind: 'sentinel' }>): RedisOptions {
+  const credentials = target.sentinels.find((address) => address.password !== undefined || address.username !== undefined);
+  const tls = target.sentinels.some((address) => address.tls);
+  return {
+    sentinels: target.sentinels.map((address: RedisAddress) => ({ host: address.host, port: address.port })),
+    name: target.name,
+    ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword.reveal() }),
+    ...(credentials?.username === undefined ? {} : { username: credentials.username }),
+    ...(credentials?.password === undefined ? {} : { password: credentials.password.reveal() }),
+    ...(tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+    // A failover takes a few seconds: keep asking the sentinels, never give up on the first round.
+    sentinelRetryStrategy: (times: number) => Math.min(1000, 100 * times),
+  };
 }
 
 /**
  * Connects and pings within `timeoutMs`, or fails with exit code 3 and a message that says how to get Redis.
  * The client returned reconnects by itself; the errors it meets on the way go to `errors`.
  */
-export async function connectRedis(url: string, timeoutMs = 3000, options: RedisOptions = {}, errors: ErrorLog = processErrorLog): Promise<Redis> {
-  const redis = createRedis(url, { ...options, retryStrategy: () => null, connectTimeout: timeoutMs });
+export async function connectRedis(target: RedisTarget | string, timeoutMs = 3000, options: RedisOptions = {}, errors: ErrorLog = processErrorLog): Promise<Redis> {
+  const redis = createRedis(target, { ...options, retryStrategy: () => null, connectTimeout: timeoutMs, sentinelRetryStrategy: () => null });
   // The probe's own errors are not logged: its failure is thrown as FC_REDIS_UNREACHABLE below.
   redis.on('error', () => undefined);
   try {
     await withTimeout(redis.connect().then(() => redis.ping()), timeoutMs);
   } catch (error) {
     redis.disconnect();
-    throw redisUnreachable(url, error);
+    throw redisUnreachable(target, error);
   }
   redis.disconnect();
-  const client = createRedis(url, options);
+  const client = createRedis(target, options);
   client.on('error', (error) => errors.report('redis connection', 'main connection', error));
   await client.connect();
   return client;
 }
 
-export function redisUnreachable(url: string, cause: unknown): FleetcastError {
-  return new FleetcastError(
-    'FC_REDIS_UNREACHABLE',
-    `Redis does not answer at ${redacted(url)}. Start one (apt-get install redis-server, brew install redis, ` +
-      'or docker compose up -d redis) or point REDIS_URL at yours.',
-    { cause },
-  );
+export function redisUnreachable(target: RedisTarget | string, cause: unknown): FleetcastError {
+  const where = typeof target === 'string' ? ({ kind: 'node', url: target } as const) : target;
+  const how =
+    where.kind === 'node'
+      ? 'Start one (apt-get install redis-server, brew install redis, or docker compose up -d redis) or point REDIS_URL at yours.'
+      : 'Check that the sentinels answer and monitor that master name (SENTINEL get-master-addr-by-name), and that its primary is up.';
+  return new FleetcastError('FC_REDIS_UNREACHABLE', `Redis does not answer at ${describeRedisTarget(where)}. ${how}`, { cause });
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

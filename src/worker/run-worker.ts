@@ -40,7 +40,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   const uiAuth = options.metricsPort === undefined ? undefined : queueUiAuthFrom(process.env, options.metricsHost);
   // Errors the worker recovers from by itself (Redis gone for a while, a failed poll): once a kind and minute.
   const errors = new ThrottledLog(log);
-  const redis = await connectRedis(config.redisUrl, undefined, undefined, errors);
+  const redis = await connectRedis(config.redis, undefined, undefined, errors);
   const metrics = createMetrics();
   const accountId = accountIdOf(credentials.accessKeyId);
   const keys = accountKeys(config.prefix, accountId);

@@ -37,8 +37,8 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startWorkerProcess(env: Readonly<Record<string, string>>, args: readonly string[] = [], startTimeoutMs = 20_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startWorkerProcess(env: Readonly<Record<string, string | undefined>>, args: readonly string[] = [], startTimeoutMs = 20_000): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [CLI, 'worker', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
