@@ -1,5 +1,7 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
@@ -7,15 +9,18 @@ import type { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSOLE_VIEWS } from '../../src/cli/commands/console.js';
+import { loadConfig } from '../../src/config/config.js';
 import { startConsole, type RunningConsole } from '../../src/console/index.js';
 import { accountKeys } from '../../src/limiter/shared-cap.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { bullPrefix, campaignKeys } from '../../src/queue/keys.js';
 import { campaignIdOf } from '../../src/queue/campaign-id.js';
 import { connectRedis } from '../../src/redis/connection.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { PRODUCT_KEY, deviceName, writeSimpleCampaign } from '../helpers/campaigns.js';
 import { ACCESS_KEY, Harness, finished } from '../helpers/harness.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { SENTINEL_MASTER, startSentinelSetup, type SentinelSetup } from '../helpers/sentinel.js';
 import { describeWithTool } from '../helpers/tools.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((path) => path !== undefined && path !== '' && existsSync(path));
@@ -336,5 +341,51 @@ describe('fleetcast console: access and workers', () => {
       await running.close();
       await redis.quit();
     }
+  });
+});
+
+describe('fleetcast console on Redis Sentinel', () => {
+  let setup: SentinelSetup | undefined;
+  let child: ChildProcess | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'fleetcast-console-sentinel-'));
+
+  afterEach(async () => {
+    child?.kill('SIGKILL');
+    await setup?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads and acts through the sentinels, as every command does', async () => {
+    setup = await startSentinelSetup();
+    const prefix = uniquePrefix();
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_SENTINELS: setup.sentinels, REDIS_SENTINEL_NAME: SENTINEL_MASTER, FLEETCAST_PREFIX: prefix };
+    delete env.REDIS_URL;
+    const file = join(dir, 'via-sentinel.csv');
+    writeSimpleCampaign(file, 20);
+    expect((await runCli(['submit', file, '--name', 'via-sentinel'], { ...env, REDIS_URL: undefined })).code).toBe(0);
+    const started = spawn(process.execPath, [CLI, 'console', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = started;
+    let output = '';
+    started.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until('the console says where it listens', () => /console on http:\/\/\S+\//.test(output));
+    const url = /console on (http:\/\/\S+)\//.exec(output)?.[1] ?? '';
+
+    const list = await (await fetch(`${url}/`)).text();
+    const page = await (await fetch(`${url}/campaigns/via-sentinel`)).text();
+    const token = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+    const paused = await fetch(`${url}/campaigns/via-sentinel/pause`, { method: 'POST', body: `csrf=${token}`, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+    expect(list).toContain('data-campaign="via-sentinel"');
+    expect(paused.status).toBe(303);
+    const config = loadConfig({ REDIS_SENTINELS: setup.sentinels, REDIS_SENTINEL_NAME: SENTINEL_MASTER, FLEETCAST_PREFIX: prefix });
+    const redis = await connectRedis(config.redis);
+    try {
+      expect((await new CampaignStore(redis, prefix).require('via-sentinel')).state).toBe('paused');
+    } finally {
+      redis.disconnect();
+    }
+    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
+    started.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
