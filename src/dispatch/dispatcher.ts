@@ -38,6 +38,8 @@ export interface DispatcherOptions {
   readonly abort?: AbortCriteria;
   /** Chunks (of up to 100 rows) this process holds at once, per campaign; their rows start as row slots allow. @defaultValue 8 */
   readonly concurrency: number;
+  /** This process as `fleetcast cap` and the console list it (`host:pid`): the name of its queue workers. */
+  readonly workerName?: string;
   /** Called with the error of every chunk job that fails (it never stops the process). */
   readonly onError?: (error: Error) => void;
   /** Where errors this process recovers from by itself are logged (Redis connections, polls). @defaultValue the worker log on stderr */
@@ -143,6 +145,7 @@ export class Dispatcher {
       connection,
       prefix: bullPrefix(prefix),
       concurrency,
+      ...(this.#options.workerName === undefined ? {} : { name: this.#options.workerName }),
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: 50,

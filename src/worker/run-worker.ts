@@ -6,7 +6,7 @@ import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
 import { AdaptiveRate } from '../limiter/adaptive-rate.js';
-import { accountKeys, forgetWorker, seedCap } from '../limiter/shared-cap.js';
+import { accountKeys, forgetWorker, presenceField, seedCap } from '../limiter/shared-cap.js';
 import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
@@ -86,6 +86,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     metrics,
     iotInstanceId: config.iotInstanceId,
     concurrency: options.concurrency,
+    workerName: presenceField(presence),
     abort: { failureRatio: config.abortFailureRatio, minimumRows: config.abortMinimumRows },
     onError: (error) => log(`queue: ${error.message}`),
     errors,

@@ -25,7 +25,10 @@ describe('Redis through Sentinel', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetcast-sentinel-test-'));
 
   afterEach(async () => {
+    // A worker that cannot drain within 10 s is killed: the sentinels and nodes must still be stopped.
+    const killLate = setTimeout(() => workers.forEach((worker) => worker.child.kill('SIGKILL')), 10_000);
     await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
+    clearTimeout(killLate);
     redis?.disconnect();
     await emulator?.close();
     await setup?.stop();

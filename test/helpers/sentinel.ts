@@ -36,10 +36,12 @@ export async function startSentinelSetup(): Promise<SentinelSetup> {
   const data = (port: number): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', `dump-${port}.rdb`];
   const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   if (primaryPort === undefined || replicaPort === undefined) throw new Error('no free port');
-  const primary = node(data(primaryPort));
+  // Redis waits 5 s before a first diskless sync by default: a replica promoted before it would be empty.
+  const primary = node([...data(primaryPort), '--repl-diskless-sync-delay', '0']);
   await waitForPing(primaryPort);
   node([...data(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort)]);
   await waitForPing(replicaPort);
+  await waitForReplicaInSync(replicaPort);
   for (const port of sentinelPorts) {
     const file = join(dir, `sentinel-${port}.conf`);
     writeFileSync(
@@ -99,6 +101,21 @@ async function waitForSentinel(port: number): Promise<void> {
     },
     15_000,
     `sentinel ${port} sees the replica and the other sentinels`,
+  );
+}
+
+async function waitForReplicaInSync(port: number): Promise<void> {
+  await until(
+    async () => {
+      const replica = client(port);
+      try {
+        return (await replica.info('replication')).includes('master_link_status:up');
+      } finally {
+        replica.disconnect();
+      }
+    },
+    15_000,
+    `the replica on ${port} in sync with its primary`,
   );
 }
 
