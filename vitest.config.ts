@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files whose assertions hold without the machine to themselves (no sliding-second counts, rates or timers that a
- * busy CPU would upset) run two at a time first; then every other file runs alone, one after another, in one child
- * process (a project cannot set fileParallelism in this vitest; singleFork keeps its files in order, each isolated).
+ * Two projects. `shared`: files whose assertions hold without the machine to themselves (no sliding-second counts,
+ * rates or timers that a busy CPU would upset), two at a time. `alone`: every other file, one after another, each in
+ * a fresh process (the emulator runs in the test's process: one that carried the heap of earlier files paused
+ * longer and bunched the calls it counted). A project cannot set fileParallelism in this vitest, so `npm test` runs
+ * them as two invocations: `vitest run --project shared`, then `vitest run --project alone --no-file-parallelism`.
  */
 const SHARED_MACHINE = [
   'test/unit/**/*.test.ts',
@@ -27,6 +29,7 @@ const SHARED_MACHINE = [
   'test/operator/schedule-abort.test.ts',
   'test/pipeline/bad-input.test.ts',
   'test/pipeline/skip-invalid-rejects.test.ts',
+  'test/console/**/*.test.ts',
 ];
 
 const common = { globalSetup: ['test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000, pool: 'forks' as const };
@@ -36,7 +39,7 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { test: { ...common, name: 'shared', include: SHARED_MACHINE, sequence: { groupOrder: 0 } } },
-      { test: { ...common, name: 'alone', include: ['test/**/*.test.ts'], exclude: SHARED_MACHINE, poolOptions: { forks: { singleFork: true } }, sequence: { groupOrder: 1 } } },
+      { test: { ...common, name: 'alone', include: ['test/**/*.test.ts'], exclude: SHARED_MACHINE, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -117,7 +117,12 @@ export class Dispatcher {
         this.#campaignLimiters.delete(id);
       });
     }
-    for (const id of active) this.#syncCampaignLimiter(id);
+    for (const id of active) {
+      this.#syncCampaignLimiter(id);
+      // Rows waiting for a token of a slow campaign limiter would each wait their turn to learn of a cancel: let them
+      // go now (no call follows: each checks the gate again after its account token).
+      if (this.#watch.get(id)?.state === 'cancelled') this.#campaignLimiters.get(id)?.releaseWaiters();
+    }
   }
 
   /**

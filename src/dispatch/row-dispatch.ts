@@ -235,7 +235,10 @@ async function attempt(
 ): Promise<PubResult | undefined> {
   if (gateClosed(context, campaignId, run)) return undefined;
   const campaignLimiter = context.campaignLimiter(campaignId);
-  if (campaignLimiter !== undefined) await run.idle(campaignLimiter.take());
+  if (campaignLimiter !== undefined) {
+    await run.idle(campaignLimiter.take());
+    if (gateClosed(context, campaignId, run)) return undefined;
+  }
   await context.limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
   if (gateClosed(context, campaignId, run)) return undefined;
   row.attempts++;
