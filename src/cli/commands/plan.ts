@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readCampaignName, validateCampaign, type CampaignSummary } from '../../campaign/index.js';
+import { readCampaignName, type CampaignSummary } from '../../campaign/index.js';
 import { FleetcastError } from '../../errors/fleetcast-error.js';
 import type { ForecastStep } from '../../plan/forecast.js';
 import { planCampaign, type Plan } from '../../plan/plan-campaign.js';
@@ -9,12 +9,10 @@ import { formatInZone } from '../../schedule/time-zone.js';
 import { timingOf } from '../../schedule/timing-flags.js';
 import { configFrom, withStore } from '../context.js';
 import { exitWithError, formatDuration, printJson, printTable } from '../output.js';
-import { ProgressLine, bar } from '../progress.js';
 import { addSubmitOptions, rolloutOf, type Rollout, type SubmitFlags } from '../submit-flags.js';
-import { jsonSummary, printSummary } from './validate.js';
+import { jsonSummary, printSummary, validateWithProgress } from './validate.js';
 
 /** Validation shorter than this shows no progress bar. */
-const PROGRESS_AFTER_MS = 2000;
 /** Steps the table shows; --json lists them all. */
 const STEPS_SHOWN = 30;
 
@@ -93,18 +91,6 @@ Exit codes: 0 submit would accept the file, 2 bad usage, or some row or the file
         exitWithError(error, json);
       }
     });
-}
-
-async function validateWithProgress(file: string, json: boolean): Promise<CampaignSummary> {
-  const progress = new ProgressLine();
-  const started = Date.now();
-  const summary = await validateCampaign(file, {
-    onProgress: (done, total) => {
-      if (!json && Date.now() - started >= PROGRESS_AFTER_MS) progress.update(`validating ${file} ${bar(total === 0 ? 1 : done / total)}`);
-    },
-  });
-  progress.done();
-  return summary;
 }
 
 /** The JSON line without a forecast: the file's counts, and the calls submit would make when it accepts the file. */

@@ -17,14 +17,7 @@ export function registerValidateCommand(program: Command): void {
     .action(async (file: string, flags: { json?: boolean }) => {
       const json = flags.json === true;
       try {
-        const progress = new ProgressLine();
-        const started = Date.now();
-        const summary = await validateCampaign(file, {
-          onProgress: (done, total) => {
-            if (!json && Date.now() - started >= PROGRESS_AFTER_MS) progress.update(`validating ${file} ${bar(total === 0 ? 1 : done / total)}`);
-          },
-        });
-        progress.done();
+        const summary = await validateWithProgress(file, json);
         if (json) printJson(jsonSummary(summary));
         else printSummary(file, summary);
         process.exitCode = summary.errors.length > 0 ? 2 : 0;
@@ -65,4 +58,17 @@ function groupByCode(errors: readonly RowError[]): Map<string, RowError[]> {
     else group.push(error);
   }
   return groups;
+}
+
+/** Validates the file, with a progress bar on stderr when it takes more than two seconds (never with `--json`). */
+export async function validateWithProgress(file: string, json: boolean): Promise<CampaignSummary> {
+  const progress = new ProgressLine();
+  const started = Date.now();
+  const summary = await validateCampaign(file, {
+    onProgress: (done, total) => {
+      if (!json && Date.now() - started >= PROGRESS_AFTER_MS) progress.update(`validating ${file} ${bar(total === 0 ? 1 : done / total)}`);
+    },
+  });
+  progress.done();
+  return summary;
 }
