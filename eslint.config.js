@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = [
   'types', 'errors', 'config', 'runtime', 'log', 'redis', 'csv', 'campaign', 'pub', 'limiter', 'schedule', 'queue',
-  'plan', 'metrics', 'report', 'dispatch', 'scheduler', 'worker', 'emulator', 'demo', 'console', 'cli', 'workers',
+  'plan', 'metrics', 'report', 'dispatch', 'scheduler', 'view', 'worker', 'emulator', 'demo', 'console', 'cli', 'workers',
 ];
 
 /** A relative specifier that passes through `folder/`, as in `../queue/producer.js` or `../../src/cli/main.js`. */

@@ -1,7 +1,7 @@
 import type { CampaignRecord } from '../queue/campaign-record.js';
 import type { CampaignStore } from '../queue/campaign-store.js';
-import { campaignView, stateText, type CampaignView } from './campaign-view.js';
-import { formatDuration } from './output.js';
+import { campaignView, stateText, type CampaignView } from '../view/campaign-view.js';
+import { formatDuration } from '../view/duration.js';
 import { ProgressLine, bar } from './progress.js';
 
 /** Why following a campaign stopped. */

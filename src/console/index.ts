@@ -1,3 +1,3 @@
 export { consoleAuthFrom } from './access.js';
-export type { CampaignSummary, ConsoleViews } from './campaign-summary.js';
+export { CONSOLE_VIEWS, type CampaignSummary, type ConsoleViews } from './campaign-summary.js';
 export { startConsole, type ConsoleOptions, type RunningConsole } from './console-server.js';

@@ -8,7 +8,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONSOLE_VIEWS } from '../../src/cli/commands/console.js';
+import { CONSOLE_VIEWS } from '../../src/console/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startConsole, type RunningConsole } from '../../src/console/index.js';
 import { accountKeys } from '../../src/limiter/shared-cap.js';

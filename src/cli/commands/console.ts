@@ -1,29 +1,13 @@
 import type { Command } from 'commander';
-import type { ConsoleViews } from '../../console/index.js';
-import { accountCaps, highestCap } from '../account-cap.js';
-import { campaignView, stateText } from '../campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
-import { exitWithError, formatDuration } from '../output.js';
+import { exitWithError } from '../output.js';
 import { positiveInt } from '../parse.js';
-import { SCHEDULE_COLUMNS, scheduleRow } from '../schedule-view.js';
 
 interface ConsoleFlags extends GlobalFlags {
   port: number;
   host: string;
   readOnly?: boolean;
 }
-
-/** The command line's own views, so that the console says what status, schedules and cap say. */
-export const CONSOLE_VIEWS: ConsoleViews = {
-  campaign: (record, now, accountCap) => {
-    const view = campaignView(record, now, accountCap);
-    return { ...view, stateText: stateText(view), etaText: view.etaSeconds === null ? '-' : formatDuration(view.etaSeconds) };
-  },
-  schedule: scheduleRow,
-  scheduleColumns: SCHEDULE_COLUMNS,
-  accounts: accountCaps,
-  highestCap: (accounts) => highestCap(accounts),
-};
 
 export function registerConsoleCommand(program: Command): void {
   program
@@ -39,7 +23,7 @@ export function registerConsoleCommand(program: Command): void {
     .action(async (flags: ConsoleFlags) => {
       try {
         const config = configFrom(flags);
-        const { consoleAuthFrom, startConsole } = await import('../../console/index.js');
+        const { CONSOLE_VIEWS, consoleAuthFrom, startConsole } = await import('../../console/index.js');
         const auth = consoleAuthFrom(process.env, flags.host);
         const log = (line: string): void => console.error(`${new Date().toISOString()} ${line}`);
         // withStore connects to whichever Redis topology the configuration names, and disconnects once stopped.

@@ -8,7 +8,8 @@ import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
 import { formatInZone } from '../../schedule/time-zone.js';
 import { timingOf } from '../../schedule/timing-flags.js';
 import { configFrom, withStore } from '../context.js';
-import { exitWithError, formatDuration, printJson, printTable } from '../output.js';
+import { exitWithError, printJson, printTable } from '../output.js';
+import { formatDuration } from '../../view/duration.js';
 import { addSubmitOptions, rolloutOf, type Rollout, type SubmitFlags } from '../submit-flags.js';
 import { jsonSummary, printSummary, validateWithProgress } from './validate.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listSchedules, removeSchedule } from '../lazy.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson, printTable } from '../output.js';
-import { SCHEDULE_COLUMNS, scheduleJson, scheduleRow } from '../schedule-view.js';
+import { SCHEDULE_COLUMNS, scheduleJson, scheduleRow } from '../../view/schedule-view.js';
 
 /** `fleetcast schedules` lists the recurring schedules; `fleetcast unschedule NAME` removes one. */
 export function registerScheduleCommands(program: Command): void {

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
 import type { CampaignStore } from '../../queue/campaign-store.js';
-import { accountCaps, highestCap } from '../account-cap.js';
+import { accountCaps, highestCap } from '../../view/account-cap.js';
 import { listSchedules } from '../lazy.js';
-import { STATUS_COLUMNS, campaignView, stateText, tableRow, type CampaignView } from '../campaign-view.js';
+import { STATUS_COLUMNS, campaignView, stateText, tableRow, type CampaignView } from '../../view/campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
-import { exitWithError, formatDuration, printJson, printTable } from '../output.js';
-import { SCHEDULE_COLUMNS, scheduleJson, scheduleRow } from '../schedule-view.js';
+import { exitWithError, printJson, printTable } from '../output.js';
+import { formatDuration } from '../../view/duration.js';
+import { SCHEDULE_COLUMNS, scheduleJson, scheduleRow } from '../../view/schedule-view.js';
 
 interface StatusFlags extends GlobalFlags {
   watch?: boolean;

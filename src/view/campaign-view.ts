@@ -2,7 +2,7 @@ import type { CampaignRecord, RolloutStage } from '../queue/campaign-record.js';
 import { heldUntil } from '../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../schedule/send-window.js';
 import { formatInZone, localTimeZone } from '../schedule/time-zone.js';
-import { formatDuration } from './output.js';
+import { formatDuration } from './duration.js';
 import { abortRuleView, firedText, formatAbortRule, type AbortAction, type AbortRuleView } from '../queue/abort-rules.js';
 import { campaignRateLimit } from '../queue/rate-limit.js';
 
