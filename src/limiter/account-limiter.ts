@@ -55,7 +55,7 @@ export interface AccountLimiterOptions {
   readonly errors?: ErrorLog;
 }
 
-/** Every process reads a new rate within a poll of the shared rate (250 ms): a raise narrows the spacing after that. */
+/** Every process reads a campaign's counters within a poll (250 ms): a raise of its limiter narrows the spacing after that. */
 const RAISE_SETTLE_MS = 600;
 
 /**
@@ -132,13 +132,20 @@ export class AccountLimiter {
    * still on a slower rate spreads its grant over a longer span than the spacing, overlapping the next grant, and a
    * sliding second then counts more than the cap. So a lower rate widens the spacing at once (a process that has
    * not heard of it yet only spreads its tokens over less than the spacing), and a higher rate narrows this
-   * process's spread at once but the spacing only after every process has read it (`RAISE_SETTLE_MS`).
+   * process's spread at once but the spacing only as far as `settled`, the lowest rate every process seen lately
+   * says it spreads at; without that word (a campaign's own limiter), `RAISE_SETTLE_MS` after the raise, by which
+   * every process has polled.
    */
-  async setRate(rate: number): Promise<void> {
+  async setRate(rate: number, settled?: number): Promise<void> {
     this.#rate = rate;
     clearTimeout(this.#raiseTimer);
     if (rate <= this.#scheduleRate) {
       await this.#applySchedule(rate);
+      return;
+    }
+    if (settled !== undefined) {
+      const spacing = Math.min(rate, settled);
+      if (spacing > this.#scheduleRate) await this.#applySchedule(spacing);
       return;
     }
     this.#raiseTimer = setTimeout(() => {

@@ -15,6 +15,12 @@ export interface AdaptiveRateOptions {
   readonly adaptive?: boolean;
   /** This worker, as `fleetcast cap` lists it; written on every poll. @defaultValue not listed */
   readonly presence?: WorkerPresence;
+  /**
+   * The rate this process spreads its tokens at now, written with its presence: the lowest of every worker seen
+   * in the last 5 s is how far the shared spacing of grants may narrow (see AccountLimiter.setRate).
+   * @defaultValue not written
+   */
+  readonly spread?: () => number;
   /** Factor applied on throttling. @defaultValue 0.8 */
   readonly decrease?: number;
   /**
@@ -50,8 +56,9 @@ export interface AdaptiveRateOptions {
  * State in one hash per account: `rate`, `lastCut`, `lastThrottle`, `lastProbe` (ms, Redis clock); the cap in the
  * account's cap hash (see shared-cap.ts).
  * KEYS: state, cap, workers. ARGV: command (cut | probe | read), seed cap, decrease, increase, floor, cutIntervalMs,
- * probeIntervalMs, quietMs, seed grant size, presence field ('' for none), presence JSON.
- * Returns [rate now in force, cap]; `read` (adaptive off) answers the cap as the rate.
+ * probeIntervalMs, quietMs, seed grant size, presence field ('' for none), presence JSON (with `spread`).
+ * Returns [rate now in force, cap, lowest `spread` of the workers seen in the last 5 s ('' when none says)];
+ * `read` (adaptive off) answers the cap as the rate.
  */
 const ADJUST = new Script(`
 local t = redis.call('time')
@@ -60,8 +67,22 @@ if redis.call('hsetnx', KEYS[2], 'cap', ARGV[2]) == 1 then
   redis.call('hset', KEYS[2], 'grant', ARGV[9], 'setAt', now, 'setBy', 'seed')
 end
 local cap = tonumber(redis.call('hget', KEYS[2], 'cap'))
-if ARGV[10] ~= '' then redis.call('hset', KEYS[3], ARGV[10], now .. '|' .. ARGV[11]) end
-if ARGV[1] == 'read' then return {tostring(cap), tostring(cap)} end
+local settled = ''
+if ARGV[10] ~= '' then
+  redis.call('hset', KEYS[3], ARGV[10], now .. '|' .. ARGV[11])
+  local entries = redis.call('hgetall', KEYS[3])
+  local low = nil
+  for i = 2, #entries, 2 do
+    local bar = string.find(entries[i], '|', 1, true)
+    local seen = bar and tonumber(string.sub(entries[i], 1, bar - 1))
+    if seen and now - seen <= 5000 then
+      local ok, worker = pcall(cjson.decode, string.sub(entries[i], bar + 1))
+      if ok and type(worker) == 'table' and type(worker.spread) == 'number' and (low == nil or worker.spread < low) then low = worker.spread end
+    end
+  end
+  if low then settled = tostring(low) end
+end
+if ARGV[1] == 'read' then return {tostring(cap), tostring(cap), settled} end
 local s = redis.call('hmget', KEYS[1], 'rate', 'lastCut', 'lastThrottle', 'lastProbe')
 local rate = tonumber(s[1] or cap)
 if rate > cap then rate = cap end
@@ -76,7 +97,7 @@ elseif rate < cap and now - tonumber(s[3] or '0') >= tonumber(ARGV[8]) and now -
   redis.call('hset', KEYS[1], 'rate', tostring(rate), 'lastProbe', now)
 end
 redis.call('pexpire', KEYS[1], 3600000)
-return {tostring(rate), tostring(cap)}
+return {tostring(rate), tostring(cap), settled}
 `);
 
 /** Throttled answers a process must see within a second before its share is judged. */
@@ -84,8 +105,11 @@ const MIN_THROTTLED_TO_CUT = 5;
 /** Throttled answers within a second that are judged at once, before the second is over. */
 const CLEAR_THROTTLED_COUNT = 50;
 
-/** Told of the rate (and the cap it is under) whenever either changes. */
-export type ApplyRate = (rate: number, cap: number) => void;
+/**
+ * Told of the rate (and the cap it is under) whenever either changes, and of `settled`, the lowest rate every worker
+ * seen lately says it spreads its tokens at (undefined when no worker says).
+ */
+export type ApplyRate = (rate: number, cap: number, settled: number | undefined) => void;
 
 /**
  * The account's shared rate. Every poll reads the stored cap (so `fleetcast cap --set` reaches every process within
@@ -96,8 +120,10 @@ export type ApplyRate = (rate: number, cap: number) => void;
 export class AdaptiveRate {
   readonly #redis: Redis;
   readonly #keys: AccountKeys;
-  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors' | 'presence'>>;
-  readonly #presence: readonly [string, string];
+  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors' | 'presence' | 'spread'>>;
+  readonly #presence: { readonly field: string; readonly worker: WorkerPresence | undefined };
+  readonly #spread: (() => number) | undefined;
+  #settled: number | undefined;
   readonly #clock: Clock;
   readonly #errors: ErrorLog;
   readonly #apply: ApplyRate;
@@ -110,10 +136,11 @@ export class AdaptiveRate {
   constructor(redis: Redis, keys: AccountKeys, options: AdaptiveRateOptions, apply: ApplyRate) {
     this.#redis = redis;
     this.#keys = keys;
-    const { clock = monotonicClock, errors = processErrorLog, presence, ...settings } = options;
+    const { clock = monotonicClock, errors = processErrorLog, presence, spread, ...settings } = options;
     this.#clock = clock;
     this.#errors = errors;
-    this.#presence = presence === undefined ? ['', ''] : [presenceField(presence), JSON.stringify(presence)];
+    this.#presence = { field: presence === undefined ? '' : presenceField(presence), worker: presence };
+    this.#spread = spread;
     this.#options = {
       adaptive: true,
       decrease: 0.8,
@@ -199,19 +226,27 @@ export class AdaptiveRate {
     });
   }
 
+  #presenceJson(): string {
+    const { worker } = this.#presence;
+    if (worker === undefined) return '';
+    return JSON.stringify(this.#spread === undefined ? worker : { ...worker, spread: this.#spread() });
+  }
+
   async #adjust(command: 'cut' | 'probe' | 'read', decrease = this.#options.decrease): Promise<void> {
     const { increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
     const { adaptive: state, cap: capKey, workers } = this.#keys;
     const seed = this.#cap;
     try {
-      const args = [command, seed, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs, grantSizeFor(seed), ...this.#presence];
-      const reply = (await ADJUST.run(this.#redis, [state, capKey, workers], args)) as [string, string];
+      const args = [command, seed, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs, grantSizeFor(seed), this.#presence.field, this.#presenceJson()];
+      const reply = (await ADJUST.run(this.#redis, [state, capKey, workers], args)) as [string, string, string];
       const rate = Number(reply[0]);
       const cap = Number(reply[1]);
-      if (!(rate > 0 && cap > 0) || (Math.abs(rate - this.#rate) <= 1e-9 && cap === this.#cap)) return;
+      const settled = reply[2] === '' ? undefined : Number(reply[2]);
+      if (!(rate > 0 && cap > 0) || (Math.abs(rate - this.#rate) <= 1e-9 && cap === this.#cap && settled === this.#settled)) return;
       this.#rate = rate;
       this.#cap = cap;
-      this.#apply(rate, cap);
+      this.#settled = settled;
+      this.#apply(rate, cap, settled);
     } catch (error) {
       // Keep the current rate; the next poll tries again.
       this.#errors.report('adaptive rate', `${command} of the shared rate`, error);

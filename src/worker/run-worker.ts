@@ -61,10 +61,11 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   metrics.limiterCap.set(stored.cap);
   metrics.limiterRate.set(limiter.rate);
   const presence = { host: hostname(), pid: process.pid, startedWith: config.rate };
-  const sharedRate = new AdaptiveRate(redis, keys, { cap: stored.cap, adaptive: config.adaptive, presence, errors }, (rate, cap) => {
+  const spread = (): number => limiter.rate;
+  const sharedRate = new AdaptiveRate(redis, keys, { cap: stored.cap, adaptive: config.adaptive, presence, spread, errors }, (rate, cap, settled) => {
     metrics.limiterCap.set(cap);
     metrics.limiterRate.set(rate);
-    void limiter.setRate(rate).catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
+    void limiter.setRate(rate, settled).catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
   });
   await sharedRate.poll();
   sharedRate.start();

@@ -144,4 +144,26 @@ describe('AdaptiveRate', () => {
     await rate.poll();
     expect(await redis.hget(keys().cap, 'cap')).toBe('900');
   });
+
+  it('says how far every worker seen lately has taken up a raise: the lowest rate they spread at', async () => {
+    const spreads = { a: 800, b: 800 };
+    const settledSeen: Array<number | undefined> = [];
+    const worker = (name: 'a' | 'b'): AdaptiveRate =>
+      new AdaptiveRate(redis, keys(), { cap: 800, clock, presence: { host: name, pid: 1, startedWith: 800 }, spread: () => spreads[name] }, (_rate, _cap, settled) => {
+        if (name === 'a') settledSeen.push(settled);
+      });
+    const [a, b] = [worker('a'), worker('b')];
+    await a.poll();
+    await b.poll();
+    await setCap(redis, keys(), 1600);
+    await a.poll();
+    expect([a.rate, settledSeen.at(-1)]).toEqual([1600, 800]);
+    spreads.a = 1600;
+    await a.poll();
+    expect(settledSeen.at(-1)).toBe(800);
+    spreads.b = 1600;
+    await b.poll();
+    await a.poll();
+    expect(settledSeen.at(-1)).toBe(1600);
+  });
 });
