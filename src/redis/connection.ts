@@ -49,7 +49,8 @@ function sentinelOptions(target: Extract<RedisTarget, { kind: 'sentinel' }>): Re
  * The client returned reconnects by itself; the errors it meets on the way go to `errors`.
  */
 export async function connectRedis(target: RedisTarget | string, timeoutMs = 3000, options: RedisOptions = {}, errors: ErrorLog = processErrorLog): Promise<Redis> {
-  const redis = createRedis(target, { ...options, retryStrategy: () => null, connectTimeout: timeoutMs, sentinelRetryStrategy: () => null });
+  // A refused probe leaves ioredis's disconnect timer (2 s by default) holding the process open: keep it short.
+  const redis = createRedis(target, { ...options, retryStrategy: () => null, connectTimeout: timeoutMs, sentinelRetryStrategy: () => null, disconnectTimeout: 50 });
   // The probe's own errors are not logged: its failure is thrown as FC_REDIS_UNREACHABLE below.
   redis.on('error', () => undefined);
   try {
