@@ -209,7 +209,9 @@ export class CampaignWatch {
     campaign.held = next !== 'cancelled' && isHeld(schedule, now);
     campaign.sendableUntil = campaign.held || next === 'cancelled' ? Infinity : sendableUntil(schedule, now);
     const boundary = canaryLastRow === null || canaryLastRow === undefined || canaryLastRow === '' ? undefined : Number(canaryLastRow);
-    campaign.canaryLastRow = stage === 'canary' || stage === 'hold' ? boundary : undefined;
+    // Until the producer has stored the canary's last row, no row of the campaign is known to be inside it: a worker
+    // that took a chunk beyond the canary before it heard of the boundary sent 58 rows too many in one run.
+    campaign.canaryLastRow = stage === 'canary' || stage === 'hold' ? (boundary ?? 0) : undefined;
     this.#campaigns.set(id, campaign);
     if (next === 'canary') await this.#endSoak(id, soakMs, heldAt);
     if (next !== 'paused' && !campaign.held) this.#wake(id);
