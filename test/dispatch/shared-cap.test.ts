@@ -72,7 +72,8 @@ describe('one cap per account, stored in Redis', () => {
     await h.startWorkers(2, { FLEETCAST_RATE: '1600' });
     const file = join(h.dir, 'live.csv');
     writeSimpleCampaign(file, 12_000);
-    const submitted = runCli(['submit', file, '--name', 'live'], h.env());
+    // Queued first, sent from a start time: queueing 12,000 rows beside two workers at the cap would pause the emulator.
+    const submitted = runCli(['submit', file, '--name', 'live', '--at', new Date(Date.now() + 2500).toISOString()], h.env());
 
     await waitFor(() => emulator.stats.calls().length >= 2500, 20_000);
     // Lowered by the command's own call: a second Node process starting on these two cores at 1,600/s would pause
