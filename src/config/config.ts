@@ -140,4 +140,3 @@ function parseNumber(text: string, name: string, min: number, max: number, probl
 }
 
 /** A Redis URL may carry a password: show it without one. */
-export { redacted } from './redis-target.js';

@@ -35,5 +35,5 @@ export const CONSOLE_VIEWS: ConsoleViews = {
   schedule: scheduleRow,
   scheduleColumns: SCHEDULE_COLUMNS,
   accounts: accountCaps,
-  highestCap: (accounts) => highestCap(accounts),
+  highestCap,
 };

@@ -108,6 +108,12 @@ export async function forgetWorker(redis: Redis, keys: AccountKeys, presence: Wo
   await redis.hdel(keys.workers, presenceField(presence));
 }
 
+/** The account's stored cap in calls/s, or undefined when none is stored yet. */
+export async function readStoredCap(redis: Redis, keys: AccountKeys): Promise<number | undefined> {
+  const cap = Number(await redis.hget(keys.cap, 'cap'));
+  return cap > 0 ? cap : undefined;
+}
+
 /** An account's cap, its adaptive rate and the workers seen lately; entries of workers gone a minute are removed. */
 export interface AccountCapView {
   readonly account: string;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { accountIdOf } from '../limiter/account-id.js';
-import { accountKeys } from '../limiter/shared-cap.js';
+import { accountKeys, readStoredCap } from '../limiter/shared-cap.js';
 
 /** The account cap a plan counts with, and where it was read. */
 export interface PlanCap {
@@ -15,6 +15,6 @@ export interface PlanCap {
  */
 export async function accountCapOf(redis: Redis, prefix: string, accessKeyId: string | undefined, configured: number): Promise<PlanCap> {
   if (accessKeyId === undefined) return { cap: configured, source: 'configured' };
-  const stored = Number(await redis.hget(accountKeys(prefix, accountIdOf(accessKeyId)).cap, 'cap'));
-  return stored > 0 ? { cap: stored, source: 'stored' } : { cap: configured, source: 'configured' };
+  const stored = await readStoredCap(redis, accountKeys(prefix, accountIdOf(accessKeyId)));
+  return stored === undefined ? { cap: configured, source: 'configured' } : { cap: stored, source: 'stored' };
 }
