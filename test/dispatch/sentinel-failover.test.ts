@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { maxInWindow } from '../../src/limiter/sliding-window.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { campaignKeys } from '../../src/queue/keys.js';
 import { connectRedis } from '../../src/redis/connection.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
+import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
 import { ACCESS_KEY } from '../helpers/harness.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { SENTINEL_MASTER, startSentinelSetup, type SentinelSetup } from '../helpers/sentinel.js';
@@ -19,7 +19,7 @@ const ROWS = 8000;
 
 describe('Redis through Sentinel', () => {
   let setup: SentinelSetup | undefined;
-  let emulator: RunningEmulator | undefined;
+  let emulator: EmulatorProcess | undefined;
   let redis: Redis | undefined;
   const workers: WorkerProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'fleetcast-sentinel-test-'));
@@ -30,14 +30,14 @@ describe('Redis through Sentinel', () => {
     await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
     clearTimeout(killLate);
     redis?.disconnect();
-    await emulator?.close();
+    await emulator?.stop();
     await setup?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('loses no row when the primary is killed mid-campaign: the replica takes over, every row ends once, the cap holds', async () => {
     setup = await startSentinelSetup();
-    emulator = await startEmulator({ port: 0, mqtt: false, accessKeys: [ACCESS_KEY], qps: 1600 });
+    emulator = await startEmulatorProcess(1600);
     const env = {
       REDIS_URL: undefined,
       REDIS_SENTINELS: setup.sentinels,
@@ -55,10 +55,10 @@ describe('Redis through Sentinel', () => {
     const submitted = await runCli(['submit', file, '--name', 'failover'], env);
     expect(submitted.code, submitted.stderr).toBe(0);
 
-    const calls = (): number => emulator?.stats.calls().length ?? 0;
-    await until(() => calls() >= 2000, 20_000);
+    const accepted = async (): Promise<number> => (await emulator?.accepted()) ?? 0;
+    await until(async () => (await accepted()) >= 2000, 20_000);
     setup.killPrimary();
-    const killedAfter = calls();
+    const killedAfter = await accepted();
     await setup.waitForFailover(20_000);
 
     redis = await connectRedis(config.redis);
@@ -71,12 +71,12 @@ describe('Redis through Sentinel', () => {
     const outcomes = await redis.hgetall(campaignKeys(config.prefix, 'failover').outcomes);
     expect(Object.keys(outcomes)).toHaveLength(ROWS);
 
-    const all = emulator.stats.calls();
-    const accepted = all.filter((call) => call.code === 'OK');
-    expect(new Set(accepted.map((call) => call.topic)).size).toBe(ROWS);
+    const all = await emulator.calls();
+    const sent = all.filter((call) => call.code === 'OK');
+    expect(new Set(sent.map((call) => call.topic)).size).toBe(ROWS);
     // Sent twice: at most the calls in flight when the primary died, and those whose outcome it had not yet
     // passed to its replica (docs: README, "Scaling workers and Redis").
-    const duplicates = accepted.length - ROWS;
+    const duplicates = sent.length - ROWS;
     expect(duplicates, `${duplicates} rows sent twice`).toBeLessThanOrEqual(400);
     expect(killedAfter).toBeLessThan(ROWS);
     expect(maxInWindow(all.map((call) => call.t))).toBeLessThanOrEqual(1600);
@@ -89,9 +89,9 @@ describe('Redis through Sentinel', () => {
   });
 });
 
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not there within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
