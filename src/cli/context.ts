@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { loadConfig, type ConfigOverrides, type FleetcastConfig } from '../config/config.js';
 import { CampaignStore } from '../queue/campaign-store.js';
 import { connectRedis } from '../redis/connection.js';
@@ -19,7 +19,7 @@ export function configFrom(flags: GlobalFlags, extra: ConfigOverrides = {}): Fle
 }
 
 /** Runs `action` with a connected Redis and campaign store, and always disconnects. */
-export async function withStore<T>(config: FleetcastConfig, action: (store: CampaignStore, redis: Redis) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: FleetcastConfig, action: (store: CampaignStore, redis: RedisClient) => Promise<T>): Promise<T> {
   const redis = await connectRedis(config.redis);
   try {
     return await action(new CampaignStore(redis, config.prefix), redis);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { AccountCapView } from '../limiter/shared-cap.js';
 import type { CampaignRecord } from '../queue/campaign-record.js';
 import type { ScheduleView } from '../scheduler/recurring.js';
@@ -21,7 +21,7 @@ export interface ConsoleViews {
   /** A schedule's cells, by the column names in `scheduleColumns`. */
   schedule(schedule: ScheduleView): Readonly<Record<string, string>>;
   readonly scheduleColumns: readonly string[];
-  accounts(redis: Redis, prefix: string): Promise<AccountCapView[]>;
+  accounts(redis: RedisClient, prefix: string): Promise<AccountCapView[]>;
   /** The cap a ramp grows towards: the highest account cap, or Infinity when none is stored. */
   highestCap(accounts: readonly AccountCapView[]): number;
 }

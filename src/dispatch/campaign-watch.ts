@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { isCampaignState, storedWindow, type CampaignState } from '../queue/campaign-record.js';
 import { CampaignStore } from '../queue/campaign-store.js';
@@ -47,8 +47,8 @@ export type Gate = 'open' | 'cancelled' | 'stopping';
  * this process has not served yet is left out of the campaigns it serves, so no chunk of it is taken early.
  */
 export class CampaignWatch {
-  readonly #redis: Redis;
-  readonly #subscriber: Redis;
+  readonly #redis: RedisClient;
+  readonly #subscriber: RedisClient;
   readonly #prefix: string;
   readonly #pollMs: number;
   readonly #clock: Clock;
@@ -62,12 +62,12 @@ export class CampaignWatch {
   #polling: Promise<void> | undefined;
   #stopping = false;
 
-  constructor(redis: Redis, prefix: string, onChange: (active: ReadonlySet<string>) => void, options: CampaignWatchOptions = {}) {
+  constructor(redis: RedisClient, prefix: string, onChange: (active: ReadonlySet<string>) => void, options: CampaignWatchOptions = {}) {
     this.#redis = redis;
     this.#pollMs = options.pollMs ?? 250;
     this.#clock = options.clock ?? wallClock;
     this.#errors = options.errors ?? processErrorLog;
-    this.#subscriber = redis.duplicate();
+    this.#subscriber = duplicateClient(redis);
     this.#subscriber.on('error', (error) => this.#errors.report('redis connection', 'campaign watch subscriber', error));
     this.#prefix = prefix;
     this.#onChange = onChange;
@@ -154,7 +154,7 @@ export class CampaignWatch {
     let ids: string[];
     try {
       ids = await this.#redis.smembers(activeCampaignsKey(this.#prefix));
-      await Promise.all(ids.map((id) => this.#refreshOne(id)));
+      await Promise.all(ids.map((id) => this.#refreshOne(id, true)));
     } catch (error) {
       this.#errors.report('campaign poll', 'active campaigns', error);
       return;
@@ -172,8 +172,8 @@ export class CampaignWatch {
     return new Set(this.#served);
   }
 
-  async #refreshOne(id: string): Promise<void> {
-    const [state, pausedReason, priority, rate, startAt, window, windowTz, stage, canaryLastRow, soakMs, heldAt, rampStart, rampFactor, rampEvery, rampOn, sent, done] = await this.#redis.hmget(
+  async #refreshOne(id: string, listedActive = false): Promise<void> {
+    const [state, pausedReason, priority, rate, startAt, window, windowTz, stage, canaryLastRow, soakMs, heldAt, rampStart, rampFactor, rampEvery, rampOn, sent, done, finishedAt] = await this.#redis.hmget(
       campaignKeys(this.#prefix, id).campaign,
       'state',
       'pausedReason',
@@ -192,7 +192,11 @@ export class CampaignWatch {
       'rampOn',
       'sent',
       'done',
+      'finishedAt',
     );
+    // The script that finished it cannot take it off the active set (another hash slot): a process that stopped in
+    // between left it there.
+    if (listedActive && finishedAt !== null && finishedAt !== '') await this.#redis.srem(activeCampaignsKey(this.#prefix), id);
     const known = this.#campaigns.get(id);
     const next = isCampaignState(state ?? undefined) ? (state as CampaignState) : 'cancelled';
     const campaign = known ?? { id, state: next, pausedReason: '', priority: 1, rate: undefined, ramp: undefined, sent: 0, done: 0, held: false, sendableUntil: Infinity };

@@ -1,11 +1,11 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client.js';
 import type { AccountLimiter } from '../limiter/account-limiter.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import type { FleetcastMetrics } from '../metrics/metrics.js';
 import type { PubClient } from '../pub/pub-client.js';
 import { CampaignStore, type AbortCriteria } from '../queue/campaign-store.js';
-import { bullPrefix, campaignKeys } from '../queue/keys.js';
+import { campaignKeys } from '../queue/keys.js';
 import { campaignGrantSize, campaignRateLimit } from '../queue/rate-limit.js';
 import type { ChunkJobData } from '../queue/wire-message.js';
 import { CampaignWatch } from './campaign-watch.js';
@@ -24,11 +24,11 @@ const STALLED_INTERVAL_MS = 2_000;
 
 /** How one worker process dispatches. */
 export interface DispatcherOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   readonly limiter: AccountLimiter;
-  /** Makes a limiter shared by every worker under `key`, for a campaign's own cap (`--rate`, a ramp). */
-  readonly limiterFor: (key: string, rate: number, grantSize: number) => AccountLimiter;
+  /** Makes the own limiter of a campaign submitted with `--rate` or a ramp, shared by every worker. */
+  readonly limiterFor: (campaignId: string, rate: number, grantSize: number) => AccountLimiter;
   /** The account's shared cap now: a ramp grows up to it. */
   readonly accountCap: () => number;
   readonly client: PubClient;
@@ -135,7 +135,7 @@ export class Dispatcher {
     if (campaign === undefined || limit === undefined || !(limit.rate > 0)) return;
     const limiter = this.#campaignLimiters.get(id);
     if (limiter === undefined) {
-      this.#campaignLimiters.set(id, this.#options.limiterFor(`campaign-${id}`, limit.rate, campaignGrantSize(campaign)));
+      this.#campaignLimiters.set(id, this.#options.limiterFor(id, limit.rate, campaignGrantSize(campaign)));
     } else if (limiter.rate !== limit.rate) {
       limiter.setRate(limit.rate).catch((error: unknown) => (this.#options.errors ?? processErrorLog).report('limiter', `rate change of campaign ${id}`, error));
     }
@@ -143,12 +143,13 @@ export class Dispatcher {
 
   #startWorker(id: string): void {
     const { redis, prefix, concurrency } = this.#options;
-    const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+    const connection = duplicateClient(redis, { maxRetriesPerRequest: null, enableAutoPipelining: false });
     const errors = this.#options.errors ?? processErrorLog;
     connection.on('error', (error) => errors.report('redis connection', `queue worker of campaign ${id}`, error));
-    const worker = new Worker<ChunkJobData>(campaignKeys(prefix, id).queueName, chunkProcessor(this.#context, id), {
+    const keys = campaignKeys(prefix, id);
+    const worker = new Worker<ChunkJobData>(keys.queueName, chunkProcessor(this.#context, id), {
       connection,
-      prefix: bullPrefix(prefix),
+      prefix: keys.bullPrefix,
       concurrency,
       ...(this.#options.workerName === undefined ? {} : { name: this.#options.workerName }),
       lockDuration: LOCK_DURATION_MS,

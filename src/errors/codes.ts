@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   FC_CAMPAIGN_CONFLICT: { exit: 2, summary: 'a campaign of that name exists with other content' },
   FC_CAMPAIGN_NOT_FOUND: { exit: 2, summary: 'no campaign of that id' },
   FC_REDIS_UNREACHABLE: { exit: 3, summary: 'Redis does not answer' },
+  FC_OLD_KEY_LAYOUT: { exit: 2, summary: 'Redis holds keys of the layout before hash tags: run fleetcast migrate-keys' },
   FC_TEMP_UNWRITABLE: { exit: 3, summary: "the temp folder cannot hold the campaign's rows" },
   FC_MQTT_UNREACHABLE: { exit: 3, summary: 'the MQTT broker does not answer or refuses the subscriptions' },
   FC_MACHINE_LIMIT: { exit: 3, summary: 'the machine has no more memory or open files for the demo' },

@@ -1,5 +1,5 @@
 import Bottleneck from 'bottleneck';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { ShaScriptConnection } from './bottleneck-connection.js';
 import { EpochOffset } from './epoch-offset.js';
@@ -10,11 +10,14 @@ import { isWedgedLimiterError } from './wedge.js';
 /** Options of the account limiter shared by every worker process of one AccessKey account. */
 export interface AccountLimiterOptions {
   /** A Redis client the limiter may use (it also duplicates it once for its subscriber). */
-  readonly redis: Redis;
-  /** Key prefix; the limiter's Redis id is `${prefix}:limiter:${accountId}`. */
-  readonly prefix: string;
-  /** Opaque account id (a hash of the AccessKey id, never the secret). */
-  readonly accountId: string;
+  readonly redis: RedisClient;
+  /**
+   * The limiter's Redis id: Bottleneck's keys are `b_${redisId}_…`. It carries a hash tag, so that they share one slot
+   * of a Redis Cluster (accountKeys(…).limiterId, campaignKeys(…).limiterId).
+   */
+  readonly redisId: string;
+  /** What the limiter is called in logged errors: an opaque account id (a hash of the AccessKey id), or `campaign-<id>`. */
+  readonly name: string;
   /** Cap in calls per second for the whole account, across every process. Minimum 1. */
   readonly rate: number;
   /**
@@ -150,7 +153,7 @@ export class AccountLimiter {
     }
     this.#raiseTimer = setTimeout(() => {
       if (this.#rate === rate && !this.#closed) {
-        void this.#applySchedule(rate).catch((error: unknown) => this.#errors.report('limiter', `rate change of limiter ${this.#options.accountId}`, error));
+        void this.#applySchedule(rate).catch((error: unknown) => this.#errors.report('limiter', `rate change of limiter ${this.#options.name}`, error));
       }
     }, RAISE_SETTLE_MS);
     this.#raiseTimer.unref();
@@ -177,9 +180,9 @@ export class AccountLimiter {
   }
 
   /** A limiter given a connection never closes it (nor the subscriber it opens): keep each to close it here. */
-  #connection(redis: Redis): Bottleneck.IORedisConnection {
-    const client = redis.duplicate({ lazyConnect: false, enableAutoPipelining: false });
-    const context = `limiter ${this.#options.accountId}`;
+  #connection(redis: RedisClient): Bottleneck.IORedisConnection {
+    const client = duplicateClient(redis, { lazyConnect: false, enableAutoPipelining: false });
+    const context = `limiter ${this.#options.name}`;
     client.on('error', (error) => this.#errors.report('redis connection', context, error));
     const generation = this.#generation;
     const connection = new ShaScriptConnection(client, (slot) => this.#onGrantRegistered(generation, slot));
@@ -193,15 +196,15 @@ export class AccountLimiter {
   }
 
   #createBottleneck(): Bottleneck {
-    const { redis, prefix, accountId } = this.#options;
+    const { redis, redisId, name } = this.#options;
     const limiter = new Bottleneck({
-      id: `${prefix}:limiter:${accountId}`,
+      id: redisId,
       datastore: 'ioredis',
       clearDatastore: false,
       minTime: this.#grantSpanMs(this.#scheduleRate),
       connection: this.#connection(redis),
     });
-    limiter.on('error', (error) => this.#errors.report('limiter', `limiter ${accountId}`, error));
+    limiter.on('error', (error) => this.#errors.report('limiter', `limiter ${name}`, error));
     return limiter;
   }
 
@@ -252,7 +255,7 @@ export class AccountLimiter {
       this.#recovering ??= this.#rebuild(reason);
       return;
     }
-    this.#errors.report('limiter', `grant request of limiter ${this.#options.accountId}`, error);
+    this.#errors.report('limiter', `grant request of limiter ${this.#options.name}`, error);
     setTimeout(() => this.#requestGrants(), 100);
   }
 
@@ -268,7 +271,7 @@ export class AccountLimiter {
       await this.#bottleneck.ready();
       this.#options.onRecovered?.(reason);
     } catch (error) {
-      this.#errors.report('limiter', `rebuild of limiter ${this.#options.accountId}`, error);
+      this.#errors.report('limiter', `rebuild of limiter ${this.#options.name}`, error);
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       this.#recovering = undefined;

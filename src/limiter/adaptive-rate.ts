@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { Script } from '../redis/script.js';
 import { every, monotonicClock, type Clock } from '../runtime/clock.js';
@@ -118,7 +118,7 @@ export type ApplyRate = (rate: number, cap: number, settled: number | undefined)
  * applies the shared rate to its limiter.
  */
 export class AdaptiveRate {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: AccountKeys;
   readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors' | 'presence' | 'spread'>>;
   readonly #presence: { readonly field: string; readonly worker: WorkerPresence | undefined };
@@ -133,7 +133,7 @@ export class AdaptiveRate {
   #cutting = false;
   readonly #window = { startedAt: 0, answered: 0, throttled: 0 };
 
-  constructor(redis: Redis, keys: AccountKeys, options: AdaptiveRateOptions, apply: ApplyRate) {
+  constructor(redis: RedisClient, keys: AccountKeys, options: AdaptiveRateOptions, apply: ApplyRate) {
     this.#redis = redis;
     this.#keys = keys;
     const { clock = monotonicClock, errors = processErrorLog, presence, spread, ...settings } = options;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { Script } from '../redis/script.js';
 
 const require = createRequire(import.meta.url);
@@ -20,11 +21,11 @@ export type RegisteredListener = (slotEpochMs: number) => void;
  * call went out as a full EVAL (several KB of Lua per call, hashed again by Redis each time).
  */
 export class ShaScriptConnection extends Bottleneck.IORedisConnection {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #scripts = new Map<string, Script>();
   readonly #onRegistered: RegisteredListener | undefined;
 
-  constructor(client: Redis, onRegistered?: RegisteredListener) {
+  constructor(client: RedisClient, onRegistered?: RegisteredListener) {
     super({ client, Redis });
     this.#client = client;
     this.#onRegistered = onRegistered;

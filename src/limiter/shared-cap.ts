@@ -1,30 +1,33 @@
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '../redis/client.js';
 import { Script } from '../redis/script.js';
 
 /**
  * The account's cap is stored with its limiter, and every worker follows the stored value: one number per account,
- * changeable live (`fleetcast cap --set`). Keys, beside the limiter's own (`${prefix}:limiter:${accountId}`):
+ * changeable live (`fleetcast cap --set`). Keys, beside the limiter's own (Bottleneck's `b_${limiterId}_…`), all with
+ * the hash tag `{${prefix}:limiter:${accountId}}`, so that one script may touch them all on a Redis Cluster:
  * - `…:cap` hash: `cap` (calls/s), `grant` (tokens per grant: every worker must take grants of one size, or the
  *   shared spacing of grants would hand out more than the cap), `setAt` (ms), `setBy` (`seed` or `cap --set`).
  * - `…:workers` hash: `host:pid` → `seenAt|{"host","pid","startedWith"}`, written by each worker's poll.
  * - `…:adaptive` hash: the adaptive rate's state (see AdaptiveRate).
  */
 export interface AccountKeys {
+  /** The account limiter's Redis id (AccountLimiterOptions.redisId). */
+  readonly limiterId: string;
   readonly cap: string;
   readonly workers: string;
   readonly adaptive: string;
 }
 
 export function accountKeys(prefix: string, accountId: string): AccountKeys {
-  const base = `${prefix}:limiter:${accountId}`;
-  return { cap: `${base}:cap`, workers: `${base}:workers`, adaptive: `${base}:adaptive` };
+  const tag = `{${prefix}:limiter:${accountId}}`;
+  return { limiterId: tag, cap: `${tag}:cap`, workers: `${tag}:workers`, adaptive: `${tag}:adaptive` };
 }
 
 /** The account id inside a cap key, or undefined for any other key. */
 export function accountIdOfCapKey(prefix: string, key: string): string | undefined {
-  const head = `${prefix}:limiter:`;
-  if (!key.startsWith(head) || !key.endsWith(':cap')) return undefined;
-  const id = key.slice(head.length, -':cap'.length);
+  const head = `{${prefix}:limiter:`;
+  if (!key.startsWith(head) || !key.endsWith('}:cap')) return undefined;
+  const id = key.slice(head.length, -'}:cap'.length);
   return id === '' || id.includes(':') ? undefined : id;
 }
 
@@ -58,7 +61,7 @@ return {s[1], s[2]}
 `);
 
 /** The account's stored cap; `seed` (a worker's `FLEETCAST_RATE`) is stored first when there is none. */
-export async function seedCap(redis: Redis, keys: AccountKeys, seed: number): Promise<StoredCap> {
+export async function seedCap(redis: RedisClient, keys: AccountKeys, seed: number): Promise<StoredCap> {
   const reply = (await SEED.run(redis, [keys.cap], [seed, grantSizeFor(seed)])) as [string, string];
   return { cap: Number(reply[0]), grant: Number(reply[1]) };
 }
@@ -84,7 +87,7 @@ return tostring(old)
 `);
 
 /** Sets the account's cap for every worker (they follow within a poll); returns the cap it replaced. */
-export async function setCap(redis: Redis, keys: AccountKeys, cap: number): Promise<number> {
+export async function setCap(redis: RedisClient, keys: AccountKeys, cap: number): Promise<number> {
   return Number(await SET_CAP.run(redis, [keys.cap, keys.adaptive], [cap, grantSizeFor(cap)]));
 }
 
@@ -104,12 +107,12 @@ export function presenceField(presence: WorkerPresence): string {
   return `${presence.host}:${presence.pid}`;
 }
 
-export async function forgetWorker(redis: Redis, keys: AccountKeys, presence: WorkerPresence): Promise<void> {
+export async function forgetWorker(redis: RedisClient, keys: AccountKeys, presence: WorkerPresence): Promise<void> {
   await redis.hdel(keys.workers, presenceField(presence));
 }
 
 /** The account's stored cap in calls/s, or undefined when none is stored yet. */
-export async function readStoredCap(redis: Redis, keys: AccountKeys): Promise<number | undefined> {
+export async function readStoredCap(redis: RedisClient, keys: AccountKeys): Promise<number | undefined> {
   const cap = Number(await redis.hget(keys.cap, 'cap'));
   return cap > 0 ? cap : undefined;
 }
@@ -124,7 +127,7 @@ export interface AccountCapView {
   readonly workers: readonly SeenWorker[];
 }
 
-export async function readAccountCap(redis: Redis, prefix: string, account: string, now = Date.now()): Promise<AccountCapView | undefined> {
+export async function readAccountCap(redis: RedisClient, prefix: string, account: string, now = Date.now()): Promise<AccountCapView | undefined> {
   const keys = accountKeys(prefix, account);
   const [stored, rate, workers] = await Promise.all([redis.hgetall(keys.cap), redis.hget(keys.adaptive, 'rate'), redis.hgetall(keys.workers)]);
   const cap = Number(stored.cap);
@@ -147,18 +150,15 @@ export async function readAccountCap(redis: Redis, prefix: string, account: stri
   };
 }
 
-/** Every account with a stored cap under `prefix` (SCAN; a handful of keys). */
-export async function listCapAccounts(redis: Redis, prefix: string): Promise<string[]> {
+/** Every account with a stored cap under `prefix` (SCAN of every master; a handful of keys). */
+export async function listCapAccounts(redis: RedisClient, prefix: string): Promise<string[]> {
   const accounts = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:limiter:*:cap`, 'COUNT', 1000);
-    cursor = next;
+  await scanKeys(redis, `{${prefix}:limiter:*}:cap`, (keys) => {
     for (const key of keys) {
       const account = accountIdOfCapKey(prefix, key);
       if (account !== undefined) accounts.add(account);
     }
-  } while (cursor !== '0');
+  });
   return [...accounts].sort();
 }
 

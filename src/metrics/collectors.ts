@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { CampaignStore } from '../queue/campaign-store.js';
 import { DEFAULT_CAMPAIGN_WINDOW, campaignsToReport, setCampaignRows, type CampaignWindow } from './campaign-rows.js';
 import { NO_ROLLOUT_LABELS, setCampaignRollout } from './campaign-rollout.js';
@@ -7,7 +7,7 @@ import type { FleetcastMetrics } from './metrics.js';
 import { QueueCache, setQueueJobs, sumJobCounts, type CampaignQueue } from './queue-jobs.js';
 
 export interface CollectorOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** fleetcast's Redis key prefix (FLEETCAST_PREFIX). */
   readonly prefix: string;
   /** The account limiter; its current rate is read at each scrape. */

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Gauge } from 'prom-client';
 import { campaignQueue } from '../queue/queues.js';
 
@@ -12,11 +12,11 @@ export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
  * The queues share the caller's Redis connection; closing them never closes it.
  */
 export class QueueCache {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #queues = new Map<string, Queue>();
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { accountKeys, readStoredCap } from '../limiter/shared-cap.js';
 
@@ -10,10 +10,10 @@ export interface PlanCap {
 }
 
 /**
- * The account's cap: field `cap` of `${prefix}:limiter:${accountId}:cap`, where workers store it (and `fleetcast cap
+ * The account's cap: field `cap` of accountKeys(…).cap, where workers store it (and `fleetcast cap
  * --set` changes it); the configured one when none is stored, or when no AccessKey names the account.
  */
-export async function accountCapOf(redis: Redis, prefix: string, accessKeyId: string | undefined, configured: number): Promise<PlanCap> {
+export async function accountCapOf(redis: RedisClient, prefix: string, accessKeyId: string | undefined, configured: number): Promise<PlanCap> {
   if (accessKeyId === undefined) return { cap: configured, source: 'configured' };
   const stored = await readStoredCap(redis, accountKeys(prefix, accountIdOf(accessKeyId)));
   return stored === undefined ? { cap: configured, source: 'configured' } : { cap: stored, source: 'stored' };

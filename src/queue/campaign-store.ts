@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { parseCampaignRecord, type CampaignRecord, type CampaignState } from './campaign-record.js';
 import { activeCampaignsKey, campaignIndexKey, campaignKeys, controlChannel } from './keys.js';
@@ -48,18 +48,18 @@ const SCRIPTS = {
 
 /** Campaign records, counters and per-row outcomes in Redis. */
 export class CampaignStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
 
   readonly #abort: AbortCriteria;
 
-  constructor(redis: Redis, prefix: string, abort: AbortCriteria = DEFAULT_ABORT_CRITERIA) {
+  constructor(redis: RedisClient, prefix: string, abort: AbortCriteria = DEFAULT_ABORT_CRITERIA) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#abort = abort;
   }
 
-  get redis(): Redis {
+  get redis(): RedisClient {
     return this.#redis;
   }
 
@@ -88,12 +88,11 @@ export class CampaignStore {
     return this.#redis.smembers(activeCampaignsKey(this.#prefix));
   }
 
+  /** Stores the record, then lists it: the record and the indexes are in different hash slots (see keys.ts). */
   async create(campaign: NewCampaign): Promise<void> {
     const now = Date.now();
     const keys = campaignKeys(this.#prefix, campaign.id);
-    await this.#redis
-      .multi()
-      .hset(keys.campaign, {
+    await this.#redis.hset(keys.campaign, {
         id: campaign.id,
         name: campaign.name,
         source: campaign.source,
@@ -113,15 +112,24 @@ export class CampaignStore {
         ...scheduleFields(campaign.schedule),
         ...abortFields(campaign.abort),
         ...canaryFields(campaign.canary),
-      })
-      .zadd(campaignIndexKey(this.#prefix), now, campaign.id)
-      .sadd(activeCampaignsKey(this.#prefix), campaign.id)
-      .exec();
+    });
+    await this.#redis.multi().zadd(campaignIndexKey(this.#prefix), now, campaign.id).sadd(activeCampaignsKey(this.#prefix), campaign.id).exec();
+  }
+
+  /** Lists the campaign as active again (its rows are to be dispatched: retry-failed). */
+  async activate(id: string): Promise<void> {
+    await this.#redis.sadd(activeCampaignsKey(this.#prefix), id);
+  }
+
+  /** Takes a finished campaign off the active set (also done by workers that find one left on it). */
+  async deactivate(id: string): Promise<void> {
+    await this.#redis.srem(activeCampaignsKey(this.#prefix), id);
   }
 
   async markEnqueued(id: string, chunks: number): Promise<void> {
     const keys = campaignKeys(this.#prefix, id);
-    await SCRIPTS.markEnqueued.run(this.#redis, [keys.campaign, activeCampaignsKey(this.#prefix)], [id, Date.now(), chunks]);
+    const finished = await SCRIPTS.markEnqueued.run(this.#redis, [keys.campaign], [id, Date.now(), chunks]);
+    if (Number(finished) === 1) await this.deactivate(id);
   }
 
   /** Applies a control command atomically and announces it to every worker. Returns the new state. */
@@ -148,8 +156,9 @@ export class CampaignStore {
     const keys = campaignKeys(this.#prefix, id);
     const args: Array<string | number> = [id, Date.now(), this.#abort.failureRatio, this.#abort.minimumRows];
     for (const outcome of outcomes) args.push(outcome.row, outcome.status, encodeOutcome(outcome));
-    const reply = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes, activeCampaignsKey(this.#prefix)], args);
-    const [recorded, fired] = Array.isArray(reply) ? (reply as unknown[]) : [reply, ''];
+    const reply = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes], args);
+    const [recorded, fired, finished] = Array.isArray(reply) ? (reply as unknown[]) : [reply, '', 0];
+    if (Number(finished) === 1) await this.deactivate(id);
     if (fired === 'paused' || fired === 'cancelled') {
       // An abort rule fired: every worker hears it now rather than at its next poll.
       const command: ControlCommand = fired === 'paused' ? 'autopause' : 'cancel';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { readCampaignName, validateCampaign, type CampaignSummary, type RowError } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { campaignIdOf, defaultCampaignName } from './campaign-id.js';
@@ -74,7 +74,7 @@ const ROW_ERRORS_KEPT = 1_000;
  * Validates the whole file first (nothing touches Redis if it is refused), keeping its valid rows in a spool on
  * disk, then streams the spool into the queue.
  */
-export async function submitCampaign(redis: Redis, prefix: string, options: SubmitOptions): Promise<SubmitResult> {
+export async function submitCampaign(redis: RedisClient, prefix: string, options: SubmitOptions): Promise<SubmitResult> {
   const spool = new RowSpool(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const rejects = options.skipInvalid === true ? new RejectsFile(options.rejectsPath ?? `${options.file}.rejects.csv`) : undefined;
   try {
@@ -92,7 +92,7 @@ export async function submitCampaign(redis: Redis, prefix: string, options: Subm
 }
 
 async function enqueueValidated(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   options: SubmitOptions,
   summary: CampaignSummary,
@@ -165,7 +165,7 @@ function describe(error: RowError): string {
 
 /** Adds chunk jobs with ids fixed by position, so a repeated or resumed submit adds each chunk once. */
 async function enqueueChunks(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   id: string,
   total: number,

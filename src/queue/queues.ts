@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { bullPrefix, campaignKeys } from './keys.js';
+import type { RedisClient } from '../redis/client.js';
+import { campaignKeys } from './keys.js';
 
 /** BullMQ options of every chunk job. Attempts beyond the first cover outages longer than in-process retries. */
 export const CHUNK_JOB_OPTIONS = {
@@ -10,8 +10,9 @@ export const CHUNK_JOB_OPTIONS = {
   removeOnFail: 10_000,
 } as const;
 
-export function campaignQueue(redis: Redis, prefix: string, campaignId: string): Queue {
-  return new Queue(campaignKeys(prefix, campaignId).queueName, { connection: redis, prefix: bullPrefix(prefix) });
+export function campaignQueue(redis: RedisClient, prefix: string, campaignId: string): Queue {
+  const keys = campaignKeys(prefix, campaignId);
+  return new Queue(keys.queueName, { connection: redis, prefix: keys.bullPrefix });
 }
 
 export function chunkJobId(index: number): string {

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { readCampaign } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { Script } from '../redis/script.js';
@@ -7,7 +7,7 @@ import type { PubMessage } from '../types/pub-message.js';
 import type { CampaignRecord } from './campaign-record.js';
 import type { CampaignStore } from './campaign-store.js';
 import { fingerprintOf } from './fingerprint.js';
-import { activeCampaignsKey, campaignKeys, controlChannel } from './keys.js';
+import { campaignKeys, controlChannel } from './keys.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue } from './queues.js';
 import { RETRY_FAILED } from './scripts.js';
 import { toWire } from './wire-message.js';
@@ -71,7 +71,7 @@ function badState(id: string, state: string): FleetcastError {
 }
 
 /** Row numbers whose outcome is `failed`, read with HSCAN in batches. */
-async function failedRows(redis: Redis, outcomesKey: string): Promise<Set<number>> {
+async function failedRows(redis: RedisClient, outcomesKey: string): Promise<Set<number>> {
   const rows = new Set<number>();
   let cursor = '0';
   do {
@@ -96,13 +96,14 @@ async function removeFailedOutcomes(store: CampaignStore, id: string, rows: read
   const keys = campaignKeys(store.prefix, id);
   let reply: unknown;
   try {
-    reply = await SCRIPT.run(store.redis, [keys.campaign, keys.outcomes, activeCampaignsKey(store.prefix)], [id, ...rows]);
+    reply = await SCRIPT.run(store.redis, [keys.campaign, keys.outcomes], [id, ...rows]);
   } catch (error) {
     const state = /STATE (\w+)/.exec(error instanceof Error ? error.message : '')?.[1];
     if (state !== undefined) throw badState(id, state);
     throw error;
   }
   const [retry, ...removed] = Array.isArray(reply) ? (reply as unknown[]) : [];
+  if (removed.length > 0) await store.activate(id);
   return { retry: Number(retry), removed: new Set(removed.map(Number)) };
 }
 

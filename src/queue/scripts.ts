@@ -6,14 +6,16 @@ import { ABORT_CLASSES } from './abort-rules.js';
  * workers: an outcome is recorded once (a re-run of a row never counts twice), and the last outcome finishes it.
  */
 
-/** Shared tail: finish the campaign when every row has an outcome and every row was queued. */
+/**
+ * Shared tail: finish the campaign when every row has an outcome and every row was queued; returns 1 when it is
+ * finished. The caller then takes it off the active set, which lives in another hash slot (src/queue/keys.ts).
+ */
 const FINISH_IF_DONE = `
-local function finish_if_done(campaign, active, id, now)
+local function finish_if_done(campaign, now)
   local fields = redis.call('hmget', campaign, 'done', 'rows', 'enqueued', 'state')
   if tonumber(fields[1] or '0') >= tonumber(fields[2] or '0') and fields[3] == '1' then
     if fields[4] ~= 'cancelled' then redis.call('hset', campaign, 'state', 'finished') end
     if not redis.call('hget', campaign, 'finishedAt') then redis.call('hset', campaign, 'finishedAt', now) end
-    redis.call('srem', active, id)
     return 1
   end
   return 0
@@ -107,8 +109,9 @@ end
 `;
 
 /**
- * KEYS: campaign, outcomes, active. ARGV: id, now, failure ratio, minimum rows (0 = never pause), then
- * (row, status, encoded outcome) triples. Returns { rows newly recorded, state an abort rule set or '' }.
+ * KEYS: campaign, outcomes. ARGV: id, now, failure ratio, minimum rows (0 = never pause), then
+ * (row, status, encoded outcome) triples. Returns { rows newly recorded, state an abort rule set or '', 1 when the
+ * campaign is finished now }.
  */
 export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${FAILURE_CLASSES}${CHECK_ABORT}${HOLD_IF_CANARY_DONE}
 local recorded = 0
@@ -125,22 +128,24 @@ for i = 5, #ARGV, 3 do
   end
 end
 local fired = ''
+local finished = 0
 if recorded > 0 then
   redis.call('hincrby', KEYS[1], 'done', recorded)
-  if finish_if_done(KEYS[1], KEYS[3], ARGV[1], ARGV[2]) == 0 then
+  finished = finish_if_done(KEYS[1], ARGV[2])
+  if finished == 0 then
     fired = check_abort(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]))
   end
 end
 -- After the abort rules: a canary whose last rows crossed a rule stops by the rule, not in the hold.
 if canary_new > 0 then hold_if_canary_done(KEYS[1], redis.call('hincrby', KEYS[1], 'canaryDone', canary_new), ARGV[2]) end
-return {recorded, fired}
+return {recorded, fired, finished}
 `;
 
-/** KEYS: campaign, active. ARGV: id, now, chunks. */
+/** KEYS: campaign. ARGV: id, now, chunks. Returns 1 when the campaign is finished now. */
 export const MARK_ENQUEUED = `${FINISH_IF_DONE}
 redis.call('hset', KEYS[1], 'enqueued', '1', 'chunks', ARGV[3])
 if redis.call('hget', KEYS[1], 'state') == 'enqueuing' then redis.call('hset', KEYS[1], 'state', 'running') end
-return finish_if_done(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+return finish_if_done(KEYS[1], ARGV[2])
 `;
 
 /**
@@ -182,8 +187,9 @@ return redis.error_reply('UNKNOWN_COMMAND')
 `;
 
 /**
- * KEYS: campaign, outcomes, active. ARGV: id, then row numbers. Deletes the outcomes of the given rows that are
- * still `failed`, takes them off the counters, sets the campaign running again and bumps its retry counter.
+ * KEYS: campaign, outcomes. ARGV: id, then row numbers. Deletes the outcomes of the given rows that are
+ * still `failed`, takes them off the counters, sets the campaign running again and bumps its retry counter (the
+ * caller puts it back on the active set, in another hash slot).
  * Returns { retry counter, rows whose outcome was deleted… }, or an error reply naming a state that forbids it.
  */
 export const RETRY_FAILED = `${FAILURE_CLASSES}
@@ -205,7 +211,6 @@ if #removed > 0 then
   redis.call('hincrby', KEYS[1], 'done', -#removed)
   redis.call('hset', KEYS[1], 'state', 'running', 'pausedReason', '')
   redis.call('hdel', KEYS[1], 'finishedAt')
-  redis.call('sadd', KEYS[3], ARGV[1])
 end
 table.insert(removed, 1, retry)
 return removed

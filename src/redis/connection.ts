@@ -1,7 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { describeRedisTarget, type RedisAddress, type RedisTarget } from '../config/redis-target.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
+import type { RedisClient } from './client.js';
 
 /** Options every fleetcast Redis client shares; BullMQ needs `maxRetriesPerRequest: null` on blocking clients. */
 const BASE_OPTIONS: RedisOptions = {
@@ -11,18 +12,43 @@ const BASE_OPTIONS: RedisOptions = {
 };
 
 /**
- * A client of the target: one node, or the primary Sentinel names (the client asks the sentinels again after a
- * failover, and so do its duplicates: BullMQ's and Bottleneck's connections are duplicates of it).
+ * A client of the target: one node, the primary Sentinel names (the client asks the sentinels again after a
+ * failover), or a Redis Cluster (it follows the slots as masters fail over). Its duplicates (BullMQ's and
+ * Bottleneck's connections) do the same.
  */
-export function createRedis(target: RedisTarget | string, options: RedisOptions = {}): Redis {
+export function createRedis(target: RedisTarget | string, options: RedisOptions = {}): RedisClient {
   const where = typeof target === 'string' ? ({ kind: 'node', url: target } as const) : target;
   if (where.kind === 'node') return new Redis(where.url, { ...BASE_OPTIONS, ...options });
   if (where.kind === 'sentinel') return new Redis({ ...sentinelOptions(where), ...BASE_OPTIONS, ...options });
-  throw new FleetcastError(
-    'FC_BAD_CONFIG',
-    'REDIS_CLUSTER_NODES: Redis Cluster is not supported yet (fleetcast\'s keys and scripts are not laid out for hash slots); ' +
-      'use one node (REDIS_URL) or Sentinel (REDIS_SENTINELS with REDIS_SENTINEL_NAME)',
+  return new Cluster(
+    where.nodes.map((address) => ({ host: address.host, port: address.port })),
+    clusterOptions(where, options),
   );
+}
+
+/**
+ * A master's failover takes a few seconds (the cluster's node timeout, then the replica's election): commands meant
+ * for its slots wait and are sent again meanwhile, for up to ~30 s, instead of failing after ioredis's default
+ * 16 redirections 100 ms apart. Entries may carry credentials and `rediss://` (TLS), as for Sentinel.
+ */
+function clusterOptions(target: Extract<RedisTarget, { kind: 'cluster' }>, options: RedisOptions): ClusterOptions {
+  const { enableAutoPipelining, lazyConnect, retryStrategy, ...perNode } = { ...BASE_OPTIONS, ...options };
+  const credentials = target.nodes.find((address) => address.password !== undefined || address.username !== undefined);
+  const tls = target.nodes.some((address) => address.tls);
+  return {
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
+    ...(lazyConnect === undefined ? {} : { lazyConnect }),
+    clusterRetryStrategy: retryStrategy === undefined ? (times: number) => Math.min(1000, 100 * times) : retryStrategy,
+    retryDelayOnFailover: 300,
+    retryDelayOnClusterDown: 300,
+    maxRedirections: 100,
+    redisOptions: {
+      ...perNode,
+      ...(credentials?.username === undefined ? {} : { username: credentials.username }),
+      ...(credentials?.password === undefined ? {} : { password: credentials.password.reveal() }),
+      ...(tls ? { tls: {} } : {}),
+    },
+  };
 }
 
 /**
@@ -48,7 +74,7 @@ function sentinelOptions(target: Extract<RedisTarget, { kind: 'sentinel' }>): Re
  * Connects and pings within `timeoutMs`, or fails with exit code 3 and a message that says how to get Redis.
  * The client returned reconnects by itself; the errors it meets on the way go to `errors`.
  */
-export async function connectRedis(target: RedisTarget | string, timeoutMs = 3000, options: RedisOptions = {}, errors: ErrorLog = processErrorLog): Promise<Redis> {
+export async function connectRedis(target: RedisTarget | string, timeoutMs = 3000, options: RedisOptions = {}, errors: ErrorLog = processErrorLog): Promise<RedisClient> {
   // A refused probe leaves ioredis's disconnect timer (2 s by default) holding the process open: keep it short.
   const redis = createRedis(target, { ...options, retryStrategy: () => null, connectTimeout: timeoutMs, sentinelRetryStrategy: () => null, disconnectTimeout: 50 });
   // The probe's own errors are not logged: its failure is thrown as FC_REDIS_UNREACHABLE below.
@@ -68,10 +94,11 @@ export async function connectRedis(target: RedisTarget | string, timeoutMs = 300
 
 export function redisUnreachable(target: RedisTarget | string, cause: unknown): FleetcastError {
   const where = typeof target === 'string' ? ({ kind: 'node', url: target } as const) : target;
-  const how =
-    where.kind === 'node'
-      ? 'Start one (apt-get install redis-server, brew install redis, or docker compose up -d redis) or point REDIS_URL at yours.'
-      : 'Check that the sentinels answer and monitor that master name (SENTINEL get-master-addr-by-name), and that its primary is up.';
+  const how = {
+    node: 'Start one (apt-get install redis-server, brew install redis, or docker compose up -d redis) or point REDIS_URL at yours.',
+    sentinel: 'Check that the sentinels answer and monitor that master name (SENTINEL get-master-addr-by-name), and that its primary is up.',
+    cluster: 'Check that at least one of REDIS_CLUSTER_NODES answers and that CLUSTER INFO says cluster_state:ok.',
+  }[where.kind];
   return new FleetcastError('FC_REDIS_UNREACHABLE', `Redis does not answer at ${describeRedisTarget(where)}. ${how}`, { cause });
 }
 

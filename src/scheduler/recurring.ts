@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { validateCampaign } from '../campaign/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { badInput } from '../queue/producer.js';
@@ -40,7 +40,7 @@ export interface ScheduleView {
 const KEEP_FIRINGS = { removeOnComplete: 100, removeOnFail: 100 } as const;
 
 /** Validates the file now, then creates (or replaces) the schedule. Returns its first firing. */
-export async function createSchedule(redis: Redis, prefix: string, schedule: NewSchedule): Promise<number> {
+export async function createSchedule(redis: RedisClient, prefix: string, schedule: NewSchedule): Promise<number> {
   const next = nextCronFiring(schedule.pattern, schedule.timeZone);
   const file = resolve(schedule.file);
   // Only the refusal message reads the row errors: a skip-invalid schedule need not hold them all.
@@ -68,7 +68,7 @@ export async function createSchedule(redis: Redis, prefix: string, schedule: New
   return next;
 }
 
-export async function listSchedules(redis: Redis, prefix: string): Promise<ScheduleView[]> {
+export async function listSchedules(redis: RedisClient, prefix: string): Promise<ScheduleView[]> {
   const queue = schedulesQueue(redis, prefix);
   try {
     const [schedulers, runs] = await Promise.all([queue.getJobSchedulers(0, -1, true), redis.hgetall(scheduleRunsKey(prefix))]);
@@ -92,7 +92,7 @@ export async function listSchedules(redis: Redis, prefix: string): Promise<Sched
 }
 
 /** Removes a schedule; campaigns it already created are left alone. */
-export async function removeSchedule(redis: Redis, prefix: string, name: string): Promise<void> {
+export async function removeSchedule(redis: RedisClient, prefix: string, name: string): Promise<void> {
   const queue = schedulesQueue(redis, prefix);
   try {
     if (!(await queue.removeJobScheduler(name))) throw new FleetcastError('FC_BAD_USAGE', `no schedule "${name}"; fleetcast schedules lists them`);
@@ -102,6 +102,6 @@ export async function removeSchedule(redis: Redis, prefix: string, name: string)
   }
 }
 
-export async function recordScheduleRun(redis: Redis, prefix: string, name: string, run: ScheduleRun): Promise<void> {
+export async function recordScheduleRun(redis: RedisClient, prefix: string, name: string, run: ScheduleRun): Promise<void> {
   await redis.hset(scheduleRunsKey(prefix), name, JSON.stringify(run));
 }

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { bullPrefix } from '../queue/keys.js';
+import type { RedisClient } from '../redis/client.js';
+import { globalBullPrefix, globalTag } from '../queue/keys.js';
 
 /** BullMQ queue (under fleetcast's BullMQ prefix) whose job schedulers fire recurring campaigns. */
 export const SCHEDULES_QUEUE = 'schedules';
@@ -26,13 +26,13 @@ export interface ScheduleJobData {
   readonly ramp?: Readonly<Record<string, string>> | null;
 }
 
-export function schedulesQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {
-  return new Queue<ScheduleJobData>(SCHEDULES_QUEUE, { connection: redis, prefix: bullPrefix(prefix) });
+export function schedulesQueue(redis: RedisClient, prefix: string): Queue<ScheduleJobData> {
+  return new Queue<ScheduleJobData>(SCHEDULES_QUEUE, { connection: redis, prefix: globalBullPrefix(prefix) });
 }
 
 /** Hash: schedule name → JSON of its last firing (`ScheduleRun`). */
 export function scheduleRunsKey(prefix: string): string {
-  return `${prefix}:schedules:runs`;
+  return `${globalTag(prefix)}:schedules:runs`;
 }
 
 /** What the last firing of a schedule did. */

@@ -1,9 +1,9 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { recordIngestRows } from '../metrics/ingest.js';
-import { bullPrefix } from '../queue/keys.js';
+import { globalBullPrefix } from '../queue/keys.js';
 import { submitCampaign, type SubmitResult } from '../queue/producer.js';
 import { recordScheduleRun } from './recurring.js';
 import { SCHEDULES_QUEUE, type ScheduleJobData } from './schedule-queue.js';
@@ -18,12 +18,12 @@ export interface ScheduleRunner {
   close(): Promise<void>;
 }
 
-export function startScheduleRunner(redis: Redis, prefix: string, log: (line: string) => void, errors: ErrorLog = processErrorLog): ScheduleRunner {
-  const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+export function startScheduleRunner(redis: RedisClient, prefix: string, log: (line: string) => void, errors: ErrorLog = processErrorLog): ScheduleRunner {
+  const connection = duplicateClient(redis, { maxRetriesPerRequest: null, enableAutoPipelining: false });
   connection.on('error', (error) => errors.report('redis connection', 'schedule worker', error));
   const worker = new Worker<ScheduleJobData, SubmitResult>(SCHEDULES_QUEUE, (job) => fire(redis, prefix, job, log), {
     connection,
-    prefix: bullPrefix(prefix),
+    prefix: globalBullPrefix(prefix),
     concurrency: 1,
   });
   // The worker repeats its connection's errors on every reconnect attempt: logged once a minute.
@@ -36,7 +36,7 @@ export function startScheduleRunner(redis: Redis, prefix: string, log: (line: st
  * Re-reads and validates the file and submits it as `<name>-<firing time>`. A firing that runs twice finds its
  * campaign already submitted; a bad file creates nothing, and why is kept as the schedule's last run.
  */
-async function fire(redis: Redis, prefix: string, job: Job<ScheduleJobData>, log: (line: string) => void): Promise<SubmitResult> {
+async function fire(redis: RedisClient, prefix: string, job: Job<ScheduleJobData>, log: (line: string) => void): Promise<SubmitResult> {
   const { data } = job;
   const firedAt = firingTime(job);
   const campaign = `${data.name}-${compactTime(firedAt, data.timeZone)}`;

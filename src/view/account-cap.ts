@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { listCapAccounts, readAccountCap, type AccountCapView } from '../limiter/shared-cap.js';
 
 /** The shared cap of every account with a stored cap under `prefix`. */
-export async function accountCaps(redis: Redis, prefix: string): Promise<AccountCapView[]> {
+export async function accountCaps(redis: RedisClient, prefix: string): Promise<AccountCapView[]> {
   const accounts = await listCapAccounts(redis, prefix);
   const views = await Promise.all(accounts.map((account) => readAccountCap(redis, prefix, account)));
   return views.filter((view) => view !== undefined);

@@ -6,7 +6,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import type { Queue } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { processErrorLog, type ErrorLog } from '../log/throttled-log.js';
 import { activeCampaignsKey } from '../queue/keys.js';
@@ -46,13 +46,13 @@ export function queueUiAuthFrom(env: NodeJS.ProcessEnv, host: string): QueueUiAu
 }
 
 export async function startQueueUi(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   auth: QueueUiAuth | undefined,
   log: (line: string) => void,
   errors: ErrorLog = processErrorLog,
 ): Promise<QueueUi> {
-  const connection = redis.duplicate();
+  const connection = duplicateClient(redis);
   connection.on('error', (error) => errors.report('redis connection', 'queue UI', error));
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_UI_PATH);
   // @bull-board/express 9.10.1 declares its adapter against its own copy of @bull-board/api; the shape is the same.

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { requireCredentials, type FleetcastConfig } from '../config/config.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
@@ -11,6 +11,7 @@ import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
+import { campaignKeys } from '../queue/keys.js';
 import { connectRedis } from '../redis/connection.js';
 import { startScheduleRunner } from '../scheduler/schedule-runner.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -48,8 +49,8 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   if (stored.cap !== config.rate) log(capDisagreement(config.rate, stored.cap));
   const limiter = new AccountLimiter({
     redis,
-    prefix: config.prefix,
-    accountId,
+    redisId: keys.limiterId,
+    name: accountId,
     rate: stored.cap,
     grantSize: stored.grant,
     onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
@@ -81,7 +82,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     redis,
     prefix: config.prefix,
     limiter,
-    limiterFor: (key, rate, grantSize) => new AccountLimiter({ redis, prefix: config.prefix, accountId: key, rate, grantSize, guard: CAMPAIGN_RATE_GUARD, minGuardCalls: CAMPAIGN_MIN_GUARD_CALLS, errors }),
+    limiterFor: (id, rate, grantSize) => new AccountLimiter({ redis, redisId: campaignKeys(config.prefix, id).limiterId, name: `campaign-${id}`, rate, grantSize, guard: CAMPAIGN_RATE_GUARD, minGuardCalls: CAMPAIGN_MIN_GUARD_CALLS, errors }),
     accountCap: () => sharedRate.cap,
     client,
     metrics,
@@ -133,6 +134,6 @@ async function closeServer(server: Server | undefined): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-async function quit(redis: Redis): Promise<void> {
+async function quit(redis: RedisClient): Promise<void> {
   await redis.quit().catch(() => redis.disconnect());
 }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSOLE_VIEWS } from '../../src/console/index.js';
@@ -13,8 +12,9 @@ import { loadConfig } from '../../src/config/config.js';
 import { startConsole, type RunningConsole } from '../../src/console/index.js';
 import { accountKeys } from '../../src/limiter/shared-cap.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
-import { bullPrefix, campaignKeys } from '../../src/queue/keys.js';
+import { campaignKeys } from '../../src/queue/keys.js';
 import { campaignIdOf } from '../../src/queue/campaign-id.js';
+import { duplicateClient, type RedisClient } from '../../src/redis/client.js';
 import { connectRedis } from '../../src/redis/connection.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { PRODUCT_KEY, deviceName, writeSimpleCampaign } from '../helpers/campaigns.js';
@@ -71,7 +71,7 @@ async function downloadOf(page: Page, linkText: string): Promise<string> {
 
 describeWithTool('chromium', CHROMIUM, 'fleetcast console in a browser', () => {
   let harness: Harness;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let browser: Browser | undefined;
   const consoles: RunningConsole[] = [];
 
@@ -324,8 +324,8 @@ describe('fleetcast console: access and workers', () => {
     await redis.hset(keys.cap, { cap: 800, grant: 32, setAt: Date.now(), setBy: 'cap --set' });
     await redis.hset(keys.workers, 'node-7:4242', `${Date.now()}|${JSON.stringify({ host: 'node-7', pid: 4242, startedWith: 1600 })}`);
     await redis.hset(keys.workers, 'node-8:99', `${Date.now()}|${JSON.stringify({ host: 'node-8', pid: 99, startedWith: 1600 })}`);
-    const connection = redis.duplicate();
-    const queueWorker = new Worker(campaignKeys(harness.prefix, 'held-by').queueName, () => Promise.resolve(), { connection, prefix: bullPrefix(harness.prefix), name: 'node-7:4242', autorun: false });
+    const connection = duplicateClient(redis);
+    const queueWorker = new Worker(campaignKeys(harness.prefix, 'held-by').queueName, () => Promise.resolve(), { connection, prefix: campaignKeys(harness.prefix, 'held-by').bullPrefix, name: 'node-7:4242', autorun: false });
     const running = await startConsole({ store: new CampaignStore(redis, harness.prefix), views: CONSOLE_VIEWS, host: '127.0.0.1', port: 0, auth: undefined, readOnly: true, log: () => undefined });
     try {
       await queueWorker.waitUntilReady();

@@ -4,6 +4,7 @@ import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness } from '../helpers/harness.js';
 import { maxInWindow } from '../../src/limiter/sliding-window.js';
+import { accountKeys } from '../../src/limiter/shared-cap.js';
 
 describe('adaptive rate under a squeezed quota', () => {
   let h: Harness;
@@ -74,7 +75,7 @@ function pollSharedRate(h: Harness, key: string, everyMs: number): { readonly va
 }
 
 async function adaptiveKey(h: Harness): Promise<string> {
-  return `${h.prefix}:limiter:${await accountKey()}:adaptive`;
+  return accountKeys(h.prefix, await accountKey()).adaptive;
 }
 
 async function accountKey(): Promise<string> {

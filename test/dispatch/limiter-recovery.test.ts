@@ -27,7 +27,7 @@ describe('the shared limiter survives losing its Redis state', () => {
     expect((await runCli(['submit', file, '--name', 'flush'], h.env())).code).toBe(0);
     await h.waitForCampaign('flush', (record) => record.done >= 400, 20_000);
 
-    const limiterKeys = await h.redis.keys(`b_${h.prefix}:limiter:*`);
+    const limiterKeys = await h.redis.keys(`b_{${h.prefix}:limiter:*`);
     expect(limiterKeys.length).toBeGreaterThan(0);
     await h.redis.del(...limiterKeys);
 

@@ -7,6 +7,7 @@ import { dispatchRow, type ChunkRun } from '../../src/dispatch/row-dispatch.js';
 import { RowSlots } from '../../src/dispatch/row-slots.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { AccountLimiter } from '../../src/limiter/account-limiter.js';
+import { accountKeys } from '../../src/limiter/shared-cap.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { PubClient } from '../../src/pub/pub-client.js';
 import { TRANSIENT_ATTEMPTS_PER_RUN } from '../../src/pub/retry-table.js';
@@ -21,7 +22,7 @@ async function workerParts(h: Harness, emulator: RunningEmulator): Promise<{ con
   await h.store.create({ id: CAMPAIGN, name: CAMPAIGN, source: 'rows.csv', fingerprint: CAMPAIGN, rows: 1, lastRow: 1, rate: undefined, priority: 1 });
   const watch = new CampaignWatch(h.redis, h.prefix, () => undefined);
   await watch.start();
-  const limiter = new AccountLimiter({ redis: h.redis, prefix: h.prefix, accountId: ACCESS_KEY.accessKeyId, rate: 1_000 });
+  const limiter = new AccountLimiter({ redis: h.redis, redisId: accountKeys(h.prefix, ACCESS_KEY.accessKeyId).limiterId, name: ACCESS_KEY.accessKeyId, rate: 1_000 });
   await limiter.ready();
   const client = new PubClient({
     endpoint: new URL(emulator.url),

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { maxInWindow } from '../../src/limiter/sliding-window.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { campaignKeys } from '../../src/queue/keys.js';
+import type { RedisClient } from '../../src/redis/client.js';
 import { connectRedis } from '../../src/redis/connection.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
@@ -20,7 +20,7 @@ const ROWS = 8000;
 describe('Redis through Sentinel', () => {
   let setup: SentinelSetup | undefined;
   let emulator: EmulatorProcess | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   const workers: WorkerProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'fleetcast-sentinel-test-'));
 

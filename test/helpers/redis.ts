@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { deletePrefix } from '../../src/redis/delete-prefix.js';
+import { deletePrefix, prefixPatterns } from '../../src/redis/delete-prefix.js';
 
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -17,10 +17,10 @@ export function testRedis(): Redis {
   return redis;
 }
 
-/** Every key a test made: fleetcast's own and the limiter's (`b_<prefix>…`). */
+/** Every key a test made: fleetcast's own and the limiters' (see prefixPatterns). */
 export async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for (const pattern of [`${prefix}:*`, `b_${prefix}:*`]) {
+  for (const pattern of prefixPatterns(prefix)) {
     let cursor = '0';
     do {
       const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

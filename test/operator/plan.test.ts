@@ -5,6 +5,7 @@ import { ACCOUNT_GUARD, CAMPAIGN_GUARD, RAMP_STEP_LAG_MS, deliveredRate } from '
 import { runCli } from '../helpers/cli.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { ACCESS_KEY, Harness, finished } from '../helpers/harness.js';
+import { accountKeys } from '../../src/limiter/shared-cap.js';
 
 /** Nothing answers here. */
 const NO_REDIS = { REDIS_URL: 'redis://127.0.0.1:1' };
@@ -78,7 +79,7 @@ describe('fleetcast plan: the file checked like validate, then a forecast agains
     expect(human.stdout).toMatch(/beside 1 other active campaign: queued \(20000 rows left, priority 3\)/);
     expect(human.stdout).toMatch(/its share of the cap beside 1 campaign/);
 
-    await h.redis.hset(`${h.prefix}:limiter:${accountIdOf(ACCESS_KEY.accessKeyId)}:cap`, 'cap', 800);
+    await h.redis.hset(accountKeys(h.prefix, accountIdOf(ACCESS_KEY.accessKeyId)).cap, 'cap', 800);
     await runCli(['pause', 'queued'], h.env());
     const at = new Date(Date.now() + 3_600_000).toISOString();
     const later = await runCli(['plan', file, '--at', at, '--canary', '10%', '--canary-soak', '90s', '--json'], h.env());

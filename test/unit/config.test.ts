@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { FleetcastError } from '../../src/errors/fleetcast-error.js';
+import { freePort } from '../../src/redis/private-redis.js';
 import { connectRedis } from '../../src/redis/connection.js';
 
 describe('configuration', () => {
@@ -60,14 +61,17 @@ describe('configuration', () => {
     ]);
   });
 
-  it('refuses Redis Cluster with a message that says what to use instead', async () => {
-    const cluster = loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }).redis;
-    const refusal = await connectRedis(cluster).then(
+  it('says which cluster nodes did not answer, and what to check, when no node of REDIS_CLUSTER_NODES answers', async () => {
+    const port = await freePort();
+    const cluster = loadConfig({ REDIS_CLUSTER_NODES: `127.0.0.1:${port}` }).redis;
+    const refusal = await connectRedis(cluster, 1000).then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(refusal).toBeInstanceOf(FleetcastError);
-    expect((refusal as FleetcastError).code).toBe('FC_BAD_CONFIG');
-    expect((refusal as FleetcastError).message).toContain('use one node (REDIS_URL) or Sentinel (REDIS_SENTINELS with REDIS_SENTINEL_NAME)');
+    expect((refusal as FleetcastError).code).toBe('FC_REDIS_UNREACHABLE');
+    expect((refusal as FleetcastError).message).toBe(
+      `Redis does not answer at Redis Cluster 127.0.0.1:${port}. Check that at least one of REDIS_CLUSTER_NODES answers and that CLUSTER INFO says cluster_state:ok.`,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.js';
 import type { FleetcastConfig } from '../../config/config.js';
 import { FleetcastError } from '../../errors/fleetcast-error.js';
 import { accountIdOf } from '../../limiter/account-id.js';
@@ -44,7 +44,7 @@ Examples:
     });
 }
 
-async function showCaps(redis: Redis, prefix: string, account: string | undefined, json: boolean): Promise<void> {
+async function showCaps(redis: RedisClient, prefix: string, account: string | undefined, json: boolean): Promise<void> {
   const known = await listCapAccounts(redis, prefix);
   const accounts = account === undefined ? known : [resolveAccount(account, known)];
   const views = (await Promise.all(accounts.map((id) => readAccountCap(redis, prefix, id)))).filter((view) => view !== undefined);
@@ -62,7 +62,7 @@ async function showCaps(redis: Redis, prefix: string, account: string | undefine
   }
 }
 
-async function changeCap(redis: Redis, config: FleetcastConfig, account: string | undefined, cap: number, json: boolean): Promise<void> {
+async function changeCap(redis: RedisClient, config: FleetcastConfig, account: string | undefined, cap: number, json: boolean): Promise<void> {
   const known = await listCapAccounts(redis, config.prefix);
   const id = account === undefined ? defaultAccount(config, known) : resolveAccount(account, known, true);
   const old = await setCap(redis, accountKeys(config.prefix, id), cap);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.js';
 import { createSchedule, submitCampaign, writeReport } from '../lazy.js';
 import { recordIngestRows } from '../../metrics/ingest.js';
 import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
@@ -89,7 +89,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
 }
 
 async function submitRecurring(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   file: string,
   flags: SubmitFlags,
