@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/client.js';
 import { loadConfig, type ConfigOverrides, type FleetcastConfig } from '../config/config.js';
 import { CampaignStore } from '../queue/campaign-store.js';
+import { refuseOldLayout } from '../queue/key-migration.js';
 import { connectRedis } from '../redis/connection.js';
 
 /** Global flags every command accepts. */
@@ -22,6 +23,7 @@ export function configFrom(flags: GlobalFlags, extra: ConfigOverrides = {}): Fle
 export async function withStore<T>(config: FleetcastConfig, action: (store: CampaignStore, redis: RedisClient) => Promise<T>): Promise<T> {
   const redis = await connectRedis(config.redis);
   try {
+    await refuseOldLayout(redis, config.prefix, { scanCaps: false });
     return await action(new CampaignStore(redis, config.prefix), redis);
   } finally {
     await redis.quit().catch(() => redis.disconnect());

@@ -72,16 +72,22 @@ function limiterKey(prefix: string, rest: string): string | undefined {
   return which === undefined ? undefined : accountKeys(prefix, account)[which];
 }
 
+/** How thoroughly to look: `scanCaps: false` skips the SCAN for an account cap (a command run often, not a worker's start). */
+export interface LayoutCheck {
+  readonly scanCaps?: boolean;
+}
+
 /** Whether Redis holds keys of the old layout under `prefix`: a few EXISTS, and a SCAN only when they find none. */
-export async function hasOldLayout(redis: RedisClient, prefix: string): Promise<boolean> {
-  for (const marker of ['campaigns', 'schedules:runs', 'bull:schedules:meta', 'metrics:ingest']) {
-    if ((await redis.exists(`${prefix}:${marker}`)) > 0) return true;
-  }
-  let found = false;
+export async function hasOldLayout(redis: RedisClient, prefix: string, check: LayoutCheck = {}): Promise<boolean> {
+  const markers = ['campaigns', 'schedules:runs', 'bull:schedules:meta', 'metrics:ingest'];
+  const found = await Promise.all(markers.map((marker) => redis.exists(`${prefix}:${marker}`)));
+  if (found.some((count) => count > 0)) return true;
+  if (check.scanCaps === false) return false;
+  let capFound = false;
   await scanKeys(redis, `${prefix}:limiter:*:cap`, (keys) => {
-    if (keys.some((key) => newKeyOf(prefix, key) !== undefined)) found = true;
+    if (keys.some((key) => newKeyOf(prefix, key) !== undefined)) capFound = true;
   });
-  return found;
+  return capFound;
 }
 
 /** The command that upgrades the keys under `prefix`. */
@@ -90,8 +96,8 @@ export function migrateCommand(prefix: string): string {
 }
 
 /** Throws FC_OLD_KEY_LAYOUT when Redis holds keys of the old layout under `prefix`. */
-export async function refuseOldLayout(redis: RedisClient, prefix: string): Promise<void> {
-  if (!(await hasOldLayout(redis, prefix))) return;
+export async function refuseOldLayout(redis: RedisClient, prefix: string, check: LayoutCheck = {}): Promise<void> {
+  if (!(await hasOldLayout(redis, prefix, check))) return;
   throw new FleetcastError(
     'FC_OLD_KEY_LAYOUT',
     `Redis holds fleetcast keys under prefix "${prefix}" in the layout before hash tags (campaigns, queues and limiters of an earlier version). Stop every worker, then run: ${migrateCommand(prefix)}`,

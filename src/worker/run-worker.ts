@@ -11,6 +11,7 @@ import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
 import { PubClient } from '../pub/pub-client.js';
+import { refuseOldLayout } from '../queue/key-migration.js';
 import { campaignKeys } from '../queue/keys.js';
 import { connectRedis } from '../redis/connection.js';
 import { startScheduleRunner } from '../scheduler/schedule-runner.js';
@@ -42,6 +43,10 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   // Errors the worker recovers from by itself (Redis gone for a while, a failed poll): once a kind and minute.
   const errors = new ThrottledLog(log);
   const redis = await connectRedis(config.redis, undefined, undefined, errors);
+  await refuseOldLayout(redis, config.prefix).catch(async (error: unknown) => {
+    await quit(redis);
+    throw error;
+  });
   const metrics = createMetrics();
   const accountId = accountIdOf(credentials.accessKeyId);
   const keys = accountKeys(config.prefix, accountId);

@@ -134,6 +134,14 @@ describe('fleetcast migrate-keys', () => {
     expect(refused).toMatchObject({ code: 'FC_OLD_KEY_LAYOUT' });
     expect((refused as Error).message).toContain(`Stop every worker, then run: fleetcast migrate-keys --prefix ${P}`);
 
+    // Commands and workers of this version refuse the old layout and say what to run.
+    const status = await runCli(['status'], env(P));
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain(`Stop every worker, then run: fleetcast migrate-keys --prefix ${P}`);
+    const worker = await runCli(['worker'], { ...env(P), ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret' });
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toContain(`Stop every worker, then run: fleetcast migrate-keys --prefix ${P}`);
+
     const dry = await runCli(['migrate-keys', '--dry-run', '--json'], env(P));
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
@@ -150,6 +158,9 @@ describe('fleetcast migrate-keys', () => {
     expect(left).toHaveLength(toRename.length);
     expect(await hasOldLayout(redis, P)).toBe(false);
     await expect(refuseOldLayout(redis, P)).resolves.toBeUndefined();
+    const statusAfter = await runCli(['status', '--json'], env(P));
+    expect(statusAfter.code, statusAfter.stderr).toBe(0);
+    expect((JSON.parse(statusAfter.stdout) as { campaigns: { id: string }[] }).campaigns.map((campaign) => campaign.id)).toEqual([CAMPAIGN]);
 
     const store = new CampaignStore(redis, P);
     expect(await store.get(CAMPAIGN)).toMatchObject({ id: CAMPAIGN, state: 'running', rows: ROWS, enqueued: true, chunks: 1, done: SENT, sent: SENT });
