@@ -17,7 +17,7 @@ import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.j
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
 import { ACCESS_KEY } from '../helpers/harness.js';
 import { uniquePrefix } from '../helpers/redis.js';
-import { startRedisCluster, type RedisClusterSetup } from '../helpers/redis-cluster.js';
+import { startRedisCluster, type RedisClusterSetup } from '../../bench/lib/redis-cluster.js';
 
 const CAMPAIGNS = ['north', 'south', 'east'] as const;
 

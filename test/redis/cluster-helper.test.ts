@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { Cluster } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedisCluster, type RedisClusterSetup } from '../helpers/redis-cluster.js';
+import { startRedisCluster, type RedisClusterSetup } from '../../bench/lib/redis-cluster.js';
 
 const KEYS = 'abcdefghijklmnopqrst'.split('').map((tag) => `{${tag}}x`);
 
