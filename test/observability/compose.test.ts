@@ -9,6 +9,8 @@ import { ROOT } from './grafana-files.js';
 
 interface Service {
   image?: string;
+  profiles?: string[];
+  environment?: Record<string, string>;
   build?: string | { context: string };
   command?: string[] | string;
   volumes?: Array<string | { type: string; source: string }>;
@@ -47,7 +49,7 @@ describe('docker-compose.yml', () => {
   beforeAll(loadHelps);
 
   it('has the whole pipeline with its observability', () => {
-    expect(Object.keys(services).sort()).toEqual(['demo', 'emulator', 'grafana', 'prometheus', 'redis', 'worker']);
+    expect(Object.keys(services).filter((name) => services[name]?.profiles === undefined).sort()).toEqual(['demo', 'emulator', 'grafana', 'prometheus', 'redis', 'worker']);
     expect(services.redis?.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
   });
 
@@ -60,7 +62,7 @@ describe('docker-compose.yml', () => {
   it('runs only real fleetcast commands and options', () => {
     const known = commands();
     const built = Object.entries(services).filter(([, service]) => service.build !== undefined);
-    expect(built.map(([name]) => name).sort()).toEqual(['demo', 'emulator', 'worker']);
+    expect(built.map(([name]) => name).sort()).toEqual(['demo', 'emulator', 'worker', 'worker-cluster']);
     for (const [name, service] of built) {
       const command = Array.isArray(service.command) ? service.command : (service.command ?? '').split(/\s+/);
       const [verb = '', ...args] = command;
@@ -86,11 +88,13 @@ describe('docker-compose.yml', () => {
       scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; type: string; port: number }> }>;
     };
     const job = config.scrape_configs.find((scrape) => scrape.job_name === 'fleetcast-worker');
-    expect(job?.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A' })]);
-    const command = services.worker?.command ?? [];
-    const port = Array.isArray(command) ? command[command.indexOf('--metrics-port') + 1] : undefined;
-    expect(String(job?.dns_sd_configs?.[0]?.port)).toBe(port);
-    expect(command).toEqual(expect.arrayContaining(['--metrics-host', '0.0.0.0']));
+    expect(job?.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker', 'worker-cluster'], type: 'A' })]);
+    for (const name of ['worker', 'worker-cluster']) {
+      const command = services[name]?.command ?? [];
+      const port = Array.isArray(command) ? command[command.indexOf('--metrics-port') + 1] : undefined;
+      expect(String(job?.dns_sd_configs?.[0]?.port), name).toBe(port);
+      expect(command, name).toEqual(expect.arrayContaining(['--metrics-host', '0.0.0.0']));
+    }
   });
 
   it('provisions Grafana with the datasource the dashboard names, from where the dashboards are mounted', () => {
