@@ -25,11 +25,20 @@ export interface RedisClusterSetup {
   stop(): Promise<void>;
 }
 
+export interface ClusterOptions {
+  /** @defaultValue 3 */
+  readonly masters?: number;
+  /** @defaultValue 1 */
+  readonly replicasPerMaster?: number;
+  /** Joins the started nodes (`127.0.0.1:port`, …) into a cluster. @defaultValue `redis-cli --cluster create` */
+  readonly create?: (addresses: readonly string[]) => Promise<void>;
+}
+
 /**
  * Starts `masters` masters with `replicasPerMaster` replicas each and waits until every node reports
  * cluster_state:ok and every replica is in sync with its master, so that a failover right after start keeps the data.
  */
-export async function startRedisCluster(options: { masters?: number; replicasPerMaster?: number } = {}): Promise<RedisClusterSetup> {
+export async function startRedisCluster(options: ClusterOptions = {}): Promise<RedisClusterSetup> {
   const masters = options.masters ?? 3;
   const replicasPerMaster = options.replicasPerMaster ?? 1;
   const nodeCount = masters * (1 + replicasPerMaster);
@@ -46,7 +55,8 @@ export async function startRedisCluster(options: { masters?: number; replicasPer
     const dataPorts = ports.slice(0, nodeCount);
     dataPorts.forEach((port, index) => children.set(port, startNode(dir, port, ports[nodeCount + index] ?? 0)));
     await Promise.all(dataPorts.map((port) => waitForPing(port)));
-    await createCluster(dataPorts, replicasPerMaster);
+    const addresses = dataPorts.map((port) => `127.0.0.1:${port}`);
+    await (options.create ?? ((nodes) => createCluster(nodes, replicasPerMaster)))(addresses);
     await waitForCluster(dataPorts, masters * replicasPerMaster);
     const masterPortsNow = await masterPortsOf(dataPorts);
     const nodePorts = [...masterPortsNow, ...dataPorts.filter((port) => !masterPortsNow.includes(port))];
@@ -104,8 +114,8 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-async function createCluster(ports: readonly number[], replicasPerMaster: number): Promise<void> {
-  const args = ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'];
+async function createCluster(addresses: readonly string[], replicasPerMaster: number): Promise<void> {
+  const args = ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'];
   try {
     await promisify(execFile)('redis-cli', args, { timeout: 30_000 });
   } catch (error) {
