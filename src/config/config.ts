@@ -34,6 +34,11 @@ export interface FleetcastConfig {
   readonly abortMinimumRows: number;
   /** Lower the shared rate on throttling and probe back up (AIMD). Env `FLEETCAST_ADAPTIVE` (`on`/`off`). @defaultValue on */
   readonly adaptive: boolean;
+  /**
+   * Share of the cap kept unused for timing jitter: `auto` learns it from the endpoint's throttles (shared by every
+   * worker of the account; needs `adaptive`), a number 0–0.2 fixes it. Env `FLEETCAST_GUARD`. @defaultValue auto
+   */
+  readonly guard: 'auto' | number;
   /** Workers print every failed call with its stack to stderr, stripped of the signed request. Env `FLEETCAST_DEBUG` (`1`/`0`). @defaultValue off */
   readonly debug: boolean;
 }
@@ -67,6 +72,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const adaptive = nonEmpty(env.FLEETCAST_ADAPTIVE) ?? 'on';
   if (adaptive !== 'on' && adaptive !== 'off') problems.push(`FLEETCAST_ADAPTIVE must be on or off (got "${adaptive}")`);
 
+  const guardText = nonEmpty(env.FLEETCAST_GUARD) ?? 'auto';
+  const guard = guardText === 'auto' ? 'auto' : Number(guardText);
+  if (guard !== 'auto' && !(guard >= 0 && guard <= 0.2)) problems.push(`FLEETCAST_GUARD must be auto or a share from 0 to 0.2 (got "${guardText}")`);
+
   const debug = nonEmpty(env.FLEETCAST_DEBUG) ?? '0';
   if (debug !== '0' && debug !== '1') problems.push(`FLEETCAST_DEBUG must be 1 or 0 (got "${debug}")`);
 
@@ -99,6 +108,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     abortFailureRatio,
     abortMinimumRows,
     adaptive: adaptive !== 'off',
+    guard,
     debug: debug === '1',
   });
 }

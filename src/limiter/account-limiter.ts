@@ -78,6 +78,8 @@ export class AccountLimiter {
   #rate: number;
   /** The rate this process last set the grants' spacing to (see setRate). */
   #scheduleRate: number;
+  /** The share of the rate kept unused (AccountLimiterOptions.guard, then what setGuard says). */
+  #guard: number;
   #raiseTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #recovering: Promise<void> | undefined;
@@ -97,6 +99,7 @@ export class AccountLimiter {
     };
     this.#rate = options.rate;
     this.#scheduleRate = options.rate;
+    this.#guard = this.#options.guard;
     this.#errors = options.errors ?? processErrorLog;
     this.#clock = new GrantClock(this.#options.maxLateMs, () => this.#requestGrants(), options.onIdleGap);
     this.#bottleneck = this.#createBottleneck();
@@ -159,6 +162,22 @@ export class AccountLimiter {
     this.#raiseTimer.unref();
   }
 
+  /** The share of the rate kept unused now. */
+  get guard(): number {
+    return this.#guard;
+  }
+
+  /**
+   * Changes the share of the rate kept unused (learned by AdaptiveRate from the endpoint's throttles), for the
+   * spacing of grants and the spread of their tokens alike. Every process hears of a change within a poll; until
+   * then one spreads its tokens over a span a step of the guard (a few µs a grant) longer or shorter than the spacing.
+   */
+  async setGuard(guard: number): Promise<void> {
+    if (guard === this.#guard) return;
+    this.#guard = guard;
+    await this.#applySchedule(this.#scheduleRate);
+  }
+
   async #applySchedule(rate: number): Promise<void> {
     this.#scheduleRate = rate;
     await Promise.resolve(this.#bottleneck.updateSettings({ minTime: this.#grantSpanMs(rate) }));
@@ -175,7 +194,7 @@ export class AccountLimiter {
 
   /** The span of one grant's tokens at `rate` (by default this process's rate), and so the grants' spacing. */
   #grantSpanMs(rate = this.#rate): number {
-    const guard = Math.max(this.#options.guard, this.#options.minGuardCalls / rate);
+    const guard = Math.max(this.#guard, this.#options.minGuardCalls / rate);
     return (this.#options.grantSize * 1000 * (1 + guard)) / rate;
   }
 

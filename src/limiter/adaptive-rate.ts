@@ -46,6 +46,11 @@ export interface AdaptiveRateOptions {
    * (a busy gateway, not a full quota) must not drive the rate down. @defaultValue 0.1
    */
   readonly minThrottledShare?: number;
+  /**
+   * The share of the rate kept unused for timing jitter: learned (`LearnedGuard`, shared by every process of the
+   * account), or a fixed share. @defaultValue learned, see DEFAULT_LEARNED_GUARD
+   */
+  readonly guard?: LearnedGuard | number;
   /** Monotonic time for the seconds in which answers are judged, and the poll's timer. @defaultValue the real one */
   readonly clock?: Clock;
   /** Where a failed read or change of the shared rate is logged. @defaultValue the worker log on stderr */
@@ -53,16 +58,73 @@ export interface AdaptiveRateOptions {
 }
 
 /**
- * State in one hash per account: `rate`, `lastCut`, `lastThrottle`, `lastProbe` (ms, Redis clock); the cap in the
- * account's cap hash (see shared-cap.ts).
- * KEYS: state, cap, workers. ARGV: command (cut | probe | read), seed cap, decrease, increase, floor, cutIntervalMs,
- * probeIntervalMs, quietMs, seed grant size, presence field ('' for none), presence JSON (with `spread`).
- * Returns [rate now in force, cap, lowest `spread` of the workers seen in the last 5 s ('' when none says)];
+ * How the guard is learned. The endpoint's throttles tell two things apart by the rate they come at: while the shared
+ * rate is at the cap, a throttle means the calls came too close for the endpoint's count (timing jitter, pauses): the
+ * guard grows at once. Once the rate is below the cap, the adaptive rate owns throttles (the quota is shared with
+ * someone else) and the guard stands still. While the account sends and nothing is throttled, the guard shrinks.
+ */
+export interface LearnedGuard {
+  /** Where a new account starts. */
+  readonly initial: number;
+  readonly min: number;
+  readonly max: number;
+  /** Factor per step while nothing is throttled. */
+  readonly shrink: number;
+  /** Factor on a throttle at the cap. */
+  readonly grow: number;
+  /** No throttle for this long before the guard shrinks, ms. */
+  readonly quietMs: number;
+  /** At most one shrink per this many ms. */
+  readonly stepMs: number;
+  /** At most one growth per this many ms: a burst of throttles is one signal. */
+  readonly growIntervalMs: number;
+}
+
+/**
+ * 1.25 % is the fixed guard this replaces: chosen for the worst pauses of an endpoint sharing two cores with the
+ * workers. It shrinks by a tenth every 2 s without a throttle (to 0.25 % in ~30 s), and doubles on one.
+ */
+export const DEFAULT_LEARNED_GUARD: LearnedGuard = {
+  initial: 0.0125,
+  min: 0.0025,
+  max: 0.05,
+  shrink: 0.9,
+  grow: 2,
+  quietMs: 2000,
+  stepMs: 2000,
+  growIntervalMs: 250,
+};
+
+/**
+ * State in one hash per account: `rate`, `lastCut`, `lastThrottle`, `lastProbe`, `guard`, `lastGuardThrottle`,
+ * `lastGuardStep` (ms, Redis clock); the cap in the account's cap hash (see shared-cap.ts).
+ * KEYS: state, cap, workers. ARGV: command (cut | probe | read | throttled), seed cap, decrease, increase, floor,
+ * cutIntervalMs, probeIntervalMs, quietMs, seed grant size, presence field ('' for none), presence JSON (with
+ * `spread`), then the guard: learn ('1' or '0'), initial, min, max, shrink, grow, quietMs, stepMs, growIntervalMs,
+ * and whether this process got answers since its last poll ('1' or '0': an idle account does not shrink it).
+ * Returns [rate now in force, cap, lowest `spread` of the workers seen in the last 5 s ('' when none says), guard];
  * `read` (adaptive off) answers the cap as the rate.
  */
 const ADJUST = new Script(`
 local t = redis.call('time')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local function learned_guard(rate, cap, throttled)
+  if ARGV[12] ~= '1' then return ARGV[13] end
+  local g = redis.call('hmget', KEYS[1], 'guard', 'lastGuardThrottle', 'lastGuardStep')
+  local guard = tonumber(g[1] or ARGV[13])
+  local last_step = tonumber(g[3] or '0')
+  if throttled then
+    redis.call('hset', KEYS[1], 'lastGuardThrottle', now)
+    if rate >= cap and now - last_step >= tonumber(ARGV[20]) then
+      guard = math.min(tonumber(ARGV[15]), guard * tonumber(ARGV[17]))
+      redis.call('hset', KEYS[1], 'guard', tostring(guard), 'lastGuardStep', now)
+    end
+  elseif ARGV[21] == '1' and now - tonumber(g[2] or '0') >= tonumber(ARGV[18]) and now - last_step >= tonumber(ARGV[19]) then
+    guard = math.max(tonumber(ARGV[14]), guard * tonumber(ARGV[16]))
+    redis.call('hset', KEYS[1], 'guard', tostring(guard), 'lastGuardStep', now)
+  end
+  return tostring(guard)
+end
 if redis.call('hsetnx', KEYS[2], 'cap', ARGV[2]) == 1 then
   redis.call('hset', KEYS[2], 'grant', ARGV[9], 'setAt', now, 'setBy', 'seed')
 end
@@ -82,11 +144,14 @@ if ARGV[10] ~= '' then
   end
   if low then settled = tostring(low) end
 end
-if ARGV[1] == 'read' then return {tostring(cap), tostring(cap), settled} end
+if ARGV[1] == 'read' then return {tostring(cap), tostring(cap), settled, ARGV[13]} end
 local s = redis.call('hmget', KEYS[1], 'rate', 'lastCut', 'lastThrottle', 'lastProbe')
 local rate = tonumber(s[1] or cap)
 if rate > cap then rate = cap end
-if ARGV[1] == 'cut' then
+local guard = learned_guard(rate, cap, ARGV[1] == 'throttled' or ARGV[1] == 'cut')
+if ARGV[1] == 'throttled' then
+  -- A scattered throttle: the guard's signal only.
+elseif ARGV[1] == 'cut' then
   redis.call('hset', KEYS[1], 'lastThrottle', now)
   if now - tonumber(s[2] or '0') >= tonumber(ARGV[6]) then
     rate = math.max(cap * tonumber(ARGV[5]), rate * tonumber(ARGV[3]))
@@ -97,8 +162,11 @@ elseif rate < cap and now - tonumber(s[3] or '0') >= tonumber(ARGV[8]) and now -
   redis.call('hset', KEYS[1], 'rate', tostring(rate), 'lastProbe', now)
 end
 redis.call('pexpire', KEYS[1], 3600000)
-return {tostring(rate), tostring(cap), settled}
+return {tostring(rate), tostring(cap), settled, guard}
 `);
+
+/** A process tells the others of a scattered throttle at most this often. */
+const THROTTLE_REPORT_MS = 100;
 
 /** Throttled answers a process must see within a second before its share is judged. */
 const MIN_THROTTLED_TO_CUT = 5;
@@ -106,10 +174,10 @@ const MIN_THROTTLED_TO_CUT = 5;
 const CLEAR_THROTTLED_COUNT = 50;
 
 /**
- * Told of the rate (and the cap it is under) whenever either changes, and of `settled`, the lowest rate every worker
- * seen lately says it spreads its tokens at (undefined when no worker says).
+ * Told of the rate (and the cap it is under) whenever either changes, of `settled`, the lowest rate every worker
+ * seen lately says it spreads its tokens at (undefined when no worker says), and of the guard in force.
  */
-export type ApplyRate = (rate: number, cap: number, settled: number | undefined) => void;
+export type ApplyRate = (rate: number, cap: number, settled: number | undefined, guard: number) => void;
 
 /**
  * The account's shared rate. Every poll reads the stored cap (so `fleetcast cap --set` reaches every process within
@@ -120,7 +188,12 @@ export type ApplyRate = (rate: number, cap: number, settled: number | undefined)
 export class AdaptiveRate {
   readonly #redis: RedisClient;
   readonly #keys: AccountKeys;
-  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors' | 'presence' | 'spread'>>;
+  readonly #options: Required<Omit<AdaptiveRateOptions, 'clock' | 'errors' | 'presence' | 'spread' | 'guard'>>;
+  /** The guard's settings as the script takes them: learn, initial, min, max, shrink, grow, quietMs, stepMs, growIntervalMs. */
+  readonly #guardArgs: readonly (string | number)[];
+  #guard: number;
+  #lastThrottleReport = -Infinity;
+  #answeredSincePoll = false;
   readonly #presence: { readonly field: string; readonly worker: WorkerPresence | undefined };
   readonly #spread: (() => number) | undefined;
   #settled: number | undefined;
@@ -136,7 +209,10 @@ export class AdaptiveRate {
   constructor(redis: RedisClient, keys: AccountKeys, options: AdaptiveRateOptions, apply: ApplyRate) {
     this.#redis = redis;
     this.#keys = keys;
-    const { clock = monotonicClock, errors = processErrorLog, presence, spread, ...settings } = options;
+    const { clock = monotonicClock, errors = processErrorLog, presence, spread, guard = DEFAULT_LEARNED_GUARD, ...settings } = options;
+    const learned = typeof guard === 'number' ? { ...DEFAULT_LEARNED_GUARD, initial: guard } : guard;
+    this.#guardArgs = [typeof guard === 'number' ? '0' : '1', learned.initial, learned.min, learned.max, learned.shrink, learned.grow, learned.quietMs, learned.stepMs, learned.growIntervalMs];
+    this.#guard = learned.initial;
     this.#clock = clock;
     this.#errors = errors;
     this.#presence = { field: presence === undefined ? '' : presenceField(presence), worker: presence };
@@ -168,6 +244,11 @@ export class AdaptiveRate {
     return this.#cap;
   }
 
+  /** The share of the rate kept unused, as last read. */
+  get guard(): number {
+    return this.#guard;
+  }
+
   start(): void {
     this.#stopPolling = every(this.#clock, this.#options.pollMs, () => void this.poll(), { unref: true });
   }
@@ -185,6 +266,7 @@ export class AdaptiveRate {
   onAnswered(): void {
     this.#rollWindow();
     this.#window.answered++;
+    this.#answeredSincePoll = true;
   }
 
   /** Reported for every throttled attempt; cheap when called in bursts. */
@@ -192,6 +274,12 @@ export class AdaptiveRate {
     if (!this.#options.adaptive) return;
     this.#rollWindow();
     this.#window.throttled++;
+    this.#answeredSincePoll = true;
+    const now = this.#clock.now();
+    if (now - this.#lastThrottleReport >= THROTTLE_REPORT_MS) {
+      this.#lastThrottleReport = now;
+      void this.#adjust('throttled');
+    }
     // A share this clear needs no full second to be judged.
     if (this.#window.throttled >= CLEAR_THROTTLED_COUNT && this.#overShare()) this.#cut();
   }
@@ -232,21 +320,26 @@ export class AdaptiveRate {
     return JSON.stringify(this.#spread === undefined ? worker : { ...worker, spread: this.#spread() });
   }
 
-  async #adjust(command: 'cut' | 'probe' | 'read', decrease = this.#options.decrease): Promise<void> {
+  async #adjust(command: 'cut' | 'probe' | 'read' | 'throttled', decrease = this.#options.decrease): Promise<void> {
     const { increase, floor, cutIntervalMs, probeIntervalMs, quietMs } = this.#options;
     const { adaptive: state, cap: capKey, workers } = this.#keys;
     const seed = this.#cap;
     try {
-      const args = [command, seed, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs, grantSizeFor(seed), this.#presence.field, this.#presenceJson()];
-      const reply = (await ADJUST.run(this.#redis, [state, capKey, workers], args)) as [string, string, string];
+      const busy = this.#answeredSincePoll ? '1' : '0';
+      if (command === 'probe') this.#answeredSincePoll = false;
+      const args = [command, seed, decrease, increase, floor, cutIntervalMs, probeIntervalMs, quietMs, grantSizeFor(seed), this.#presence.field, this.#presenceJson(), ...this.#guardArgs, busy];
+      const reply = (await ADJUST.run(this.#redis, [state, capKey, workers], args)) as [string, string, string, string];
       const rate = Number(reply[0]);
       const cap = Number(reply[1]);
       const settled = reply[2] === '' ? undefined : Number(reply[2]);
-      if (!(rate > 0 && cap > 0) || (Math.abs(rate - this.#rate) <= 1e-9 && cap === this.#cap && settled === this.#settled)) return;
+      const guard = Number(reply[3]);
+      if (!(rate > 0 && cap > 0 && guard >= 0)) return;
+      if (Math.abs(rate - this.#rate) <= 1e-9 && cap === this.#cap && settled === this.#settled && guard === this.#guard) return;
       this.#rate = rate;
       this.#cap = cap;
       this.#settled = settled;
-      this.#apply(rate, cap, settled);
+      this.#guard = guard;
+      this.#apply(rate, cap, settled, guard);
     } catch (error) {
       // Keep the current rate; the next poll tries again.
       this.#errors.report('adaptive rate', `${command} of the shared rate`, error);

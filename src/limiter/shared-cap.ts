@@ -122,6 +122,8 @@ export interface AccountCapView {
   readonly account: string;
   readonly cap: number;
   readonly rate: number;
+  /** Share of the rate kept unused, as the workers learned it; undefined before any worker polled. */
+  readonly guard: number | undefined;
   readonly setAt: number | undefined;
   readonly setBy: string | undefined;
   readonly workers: readonly SeenWorker[];
@@ -129,7 +131,7 @@ export interface AccountCapView {
 
 export async function readAccountCap(redis: RedisClient, prefix: string, account: string, now = Date.now()): Promise<AccountCapView | undefined> {
   const keys = accountKeys(prefix, account);
-  const [stored, rate, workers] = await Promise.all([redis.hgetall(keys.cap), redis.hget(keys.adaptive, 'rate'), redis.hgetall(keys.workers)]);
+  const [stored, [rate, guard], workers] = await Promise.all([redis.hgetall(keys.cap), redis.hmget(keys.adaptive, 'rate', 'guard'), redis.hgetall(keys.workers)]);
   const cap = Number(stored.cap);
   if (!(cap > 0)) return undefined;
   const seen: SeenWorker[] = [];
@@ -143,7 +145,8 @@ export async function readAccountCap(redis: RedisClient, prefix: string, account
   return {
     account,
     cap,
-    rate: rate === null ? cap : Math.min(cap, Number(rate)),
+    rate: rate === null || rate === undefined ? cap : Math.min(cap, Number(rate)),
+    guard: guard === null || guard === undefined ? undefined : Number(guard),
     setAt: stored.setAt === undefined ? undefined : Number(stored.setAt),
     setBy: stored.setBy,
     workers: seen.sort((a, b) => a.host.localeCompare(b.host) || a.pid - b.pid),

@@ -14,6 +14,7 @@ export interface FleetcastMetrics {
   readonly throttled: Counter;
   readonly limiterRate: Gauge;
   readonly limiterCap: Gauge;
+  readonly limiterGuard: Gauge;
   readonly limiterTokensDropped: Counter;
   readonly queueJobs: Gauge<'state'>;
   readonly campaignRows: Gauge<'campaign' | 'state'>;
@@ -86,6 +87,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
     limiterCap: new Gauge({
       name: 'fleetcast_limiter_cap',
       help: "The account's shared cap in calls per second, stored in Redis and followed by every worker (FLEETCAST_RATE only seeds it).",
+      registers,
+    }),
+    limiterGuard: new Gauge({
+      name: 'fleetcast_limiter_guard_ratio',
+      help: "Share of the account's rate kept unused for timing jitter, learned from the service's throttles (FLEETCAST_GUARD).",
       registers,
     }),
     limiterTokensDropped: new Counter({

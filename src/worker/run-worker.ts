@@ -5,7 +5,7 @@ import { requireCredentials, type FleetcastConfig } from '../config/config.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
-import { AdaptiveRate } from '../limiter/adaptive-rate.js';
+import { AdaptiveRate, DEFAULT_LEARNED_GUARD, type LearnedGuard } from '../limiter/adaptive-rate.js';
 import { accountKeys, forgetWorker, presenceField, seedCap } from '../limiter/shared-cap.js';
 import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
@@ -52,12 +52,14 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   const keys = accountKeys(config.prefix, accountId);
   const stored = await seedCap(redis, keys, config.rate);
   if (stored.cap !== config.rate) log(capDisagreement(config.rate, stored.cap));
+  const guard = guardSetting(config);
   const limiter = new AccountLimiter({
     redis,
     redisId: keys.limiterId,
     name: accountId,
     rate: stored.cap,
     grantSize: stored.grant,
+    guard: typeof guard === 'number' ? guard : guard.initial,
     onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
     errors,
     ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
@@ -66,12 +68,17 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   await limiter.setRate(stored.cap);
   metrics.limiterCap.set(stored.cap);
   metrics.limiterRate.set(limiter.rate);
+  metrics.limiterGuard.set(limiter.guard);
   const presence = { host: hostname(), pid: process.pid, startedWith: config.rate };
   const spread = (): number => limiter.rate;
-  const sharedRate = new AdaptiveRate(redis, keys, { cap: stored.cap, adaptive: config.adaptive, presence, spread, errors }, (rate, cap, settled) => {
+  const sharedRate = new AdaptiveRate(redis, keys, { cap: stored.cap, adaptive: config.adaptive, presence, spread, guard, errors }, (rate, cap, settled, learned) => {
     metrics.limiterCap.set(cap);
     metrics.limiterRate.set(rate);
-    void limiter.setRate(rate, settled).catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
+    metrics.limiterGuard.set(learned);
+    void limiter
+      .setGuard(learned)
+      .then(() => limiter.setRate(rate, settled))
+      .catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
   });
   await sharedRate.poll();
   sharedRate.start();
@@ -121,6 +128,12 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
       await quit(redis);
     },
   };
+}
+
+/** `FLEETCAST_GUARD`: learned (with adaptive on: the throttles it learns from are adaptive's signal too), or fixed. */
+function guardSetting(config: FleetcastConfig): LearnedGuard | number {
+  if (config.guard !== 'auto') return config.guard;
+  return config.adaptive ? DEFAULT_LEARNED_GUARD : DEFAULT_LEARNED_GUARD.initial;
 }
 
 /** Logged at start by a worker whose `FLEETCAST_RATE` is not the account's stored cap. */

@@ -15,14 +15,14 @@ export interface EmulatorProcess {
 }
 
 /**
- * Starts the emulator (strict sliding-second quota of `qps`, no MQTT) in its own process, at a higher scheduling
+ * Starts the emulator (strict sliding-second quota of `qps`, no MQTT, and `extraArgs` such as faults) in its own process, at a higher scheduling
  * priority where the test may raise it. The cloud's clock of arrivals does not stop when our workers use the CPU:
  * an emulator that shares the test's process, and two cores with several Redis nodes and workers, is descheduled for
  * milliseconds at a time and then stamps a backlog of calls at once (the bench does the same: bench/lib/emulator.ts).
  */
-export async function startEmulatorProcess(qps: number): Promise<EmulatorProcess> {
+export async function startEmulatorProcess(qps: number, extraArgs: readonly string[] = []): Promise<EmulatorProcess> {
   const key = `${ACCESS_KEY.accessKeyId}:${ACCESS_KEY.accessKeySecret}`;
-  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', '--qps', String(qps), '--no-mqtt', '--json', '--access-key', key], {
+  const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', '--qps', String(qps), '--no-mqtt', '--json', '--access-key', key, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

@@ -16,6 +16,7 @@ export const CONTRACT_METRICS: Readonly<Record<string, string>> = {
   fleetcast_throttled_total: 'counter',
   fleetcast_limiter_rate: 'gauge',
   fleetcast_limiter_cap: 'gauge',
+  fleetcast_limiter_guard_ratio: 'gauge',
   fleetcast_limiter_tokens_dropped_total: 'counter',
   fleetcast_queue_jobs: 'gauge',
   fleetcast_campaign_rows: 'gauge',

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorLog } from '../../src/log/throttled-log.js';
-import { AdaptiveRate, type AdaptiveRateOptions } from '../../src/limiter/adaptive-rate.js';
+import { AdaptiveRate, DEFAULT_LEARNED_GUARD, type AdaptiveRateOptions } from '../../src/limiter/adaptive-rate.js';
 import { accountKeys, readAccountCap, setCap, type AccountKeys } from '../../src/limiter/shared-cap.js';
 import { freePort } from '../../src/redis/private-redis.js';
 import { ManualClock } from '../helpers/manual-clock.js';
@@ -28,8 +28,9 @@ describe('AdaptiveRate', () => {
 
   const keys = (): AccountKeys => accountKeys(prefix, 'acct');
   const key = (): string => keys().adaptive;
+  /** A fixed guard unless a test sets one: the rate's tests see only changes of the rate. */
   const adaptive = (options: Partial<AdaptiveRateOptions> = {}): AdaptiveRate =>
-    new AdaptiveRate(redis, keys(), { cap: CAP, clock, ...options }, (rate) => applied.push(rate));
+    new AdaptiveRate(redis, keys(), { cap: CAP, clock, guard: DEFAULT_LEARNED_GUARD.initial, ...options }, (rate) => applied.push(rate));
   /** Every script call made so far has been answered and applied (a NOSCRIPT retry takes a second round trip). */
   const answered = async (): Promise<void> => {
     await redis.ping();
@@ -165,5 +166,28 @@ describe('AdaptiveRate', () => {
     await b.poll();
     await a.poll();
     expect(settledSeen.at(-1)).toBe(1600);
+  });
+  it('learns the guard: shrinks a step per poll while it sends without throttles, not while idle; doubles at once on a throttle at the cap; stands still below the cap', async () => {
+    const learned = { ...DEFAULT_LEARNED_GUARD, quietMs: 0, stepMs: 0, growIntervalMs: 0 };
+    const rate = adaptive({ guard: learned });
+    const { initial, shrink, grow } = learned;
+    rate.onAnswered();
+    await rate.poll();
+    expect(rate.guard).toBeCloseTo(initial * shrink, 12);
+    await rate.poll();
+    expect(rate.guard, 'idle: no answer since the last poll').toBeCloseTo(initial * shrink, 12);
+    rate.onAnswered();
+    await rate.poll();
+    expect(rate.guard).toBeCloseTo(initial * shrink ** 2, 12);
+    rate.onThrottled();
+    await answered();
+    expect(rate.guard).toBeCloseTo(initial * shrink ** 2 * grow, 12);
+    expect(Number(await redis.hget(key(), 'guard'))).toBeCloseTo(initial * shrink ** 2 * grow, 12);
+
+    await redis.hset(key(), 'rate', CAP / 2);
+    await clock.advance(1_000);
+    rate.onThrottled();
+    await answered();
+    expect(rate.guard, 'below the cap, throttles are the adaptive rate\'s').toBeCloseTo(initial * shrink ** 2 * grow, 12);
   });
 });

@@ -16,7 +16,7 @@ export function registerCapCommand(program: Command): void {
   program
     .command('cap')
     .argument('[account]', 'account id as `fleetcast cap` lists it, or the AccessKey id (default: every account; with --set, the configured one)')
-    .description("show each account's shared cap, its current adaptive rate and the workers using it; --set changes the cap live")
+    .description("show each account's shared cap, its current adaptive rate, the share of it kept unused for timing (guard) and the workers using it; --set changes the cap live")
     .option('--set <qps>', 'change the cap for every worker within a second, without a restart (lowering applies at once, raising never bursts)', positiveNumber('--set', 1, 100_000))
     .option('--json', 'print JSON: { accounts: [{ account, cap, rate, setAt, setBy, workers: [{ host, pid, startedWith, seenAt }] }] }')
     .addHelpText(
@@ -56,7 +56,7 @@ async function showCaps(redis: RedisClient, prefix: string, account: string | un
     console.log('no account has a stored cap yet: the first worker stores its FLEETCAST_RATE');
     return;
   }
-  printTable(views.map(capRow), ['account', 'cap', 'rate', 'set', 'workers']);
+  printTable(views.map(capRow), ['account', 'cap', 'rate', 'guard', 'set', 'workers']);
   for (const view of views) {
     for (const worker of view.workers) console.log(`  ${view.account}  ${worker.host} pid ${worker.pid}, started with FLEETCAST_RATE=${worker.startedWith}`);
   }
@@ -97,6 +97,7 @@ function capRow(view: AccountCapView): Record<string, string | number> {
     account: view.account,
     cap: `${view.cap}/s`,
     rate: `${round(view.rate)}/s`,
+    guard: guardText(view.guard),
     set: view.setAt === undefined ? '-' : `${new Date(view.setAt).toISOString()} (${view.setBy ?? '?'})`,
     workers: view.workers.length,
   };
@@ -107,10 +108,16 @@ function capJson(view: AccountCapView): Record<string, unknown> {
     account: view.account,
     cap: view.cap,
     rate: round(view.rate),
+    guard: view.guard ?? null,
     setAt: view.setAt === undefined ? null : new Date(view.setAt).toISOString(),
     setBy: view.setBy ?? null,
     workers: view.workers.map((worker) => ({ ...worker, seenAt: new Date(worker.seenAt).toISOString() })),
   };
+}
+
+/** The learned guard as a share of the rate, `-` before any worker learned it. */
+function guardText(guard: number | undefined): string {
+  return guard === undefined ? '-' : `${(guard * 100).toFixed(2)}%`;
 }
 
 function round(rate: number): number {

@@ -45,13 +45,14 @@ async function printAll(store: CampaignStore, json: boolean): Promise<void> {
   const views = (await store.list()).map((record) => campaignView(record, Date.now(), highestCap(accounts)));
   const schedules = await listSchedules(store.redis, store.prefix);
   if (json) {
-    printJson({ campaigns: views, schedules: schedules.map(scheduleJson), accounts: accounts.map(({ account, cap, rate, workers }) => ({ account, cap, rate, workers: workers.length })) });
+    printJson({ campaigns: views, schedules: schedules.map(scheduleJson), accounts: accounts.map(({ account, cap, rate, guard, workers }) => ({ account, cap, rate, guard: guard ?? null, workers: workers.length })) });
     return;
   }
   if (views.length === 0) console.log('no campaigns');
   else printTable(views.map(tableRow), STATUS_COLUMNS);
-  for (const { account, cap, rate, workers } of accounts) {
-    console.log(`account ${account}: shared cap ${cap}/s, rate now ${Math.round(rate)}/s, ${workers.length} workers (see fleetcast cap)`);
+  for (const { account, cap, rate, guard, workers } of accounts) {
+    const kept = guard === undefined ? '' : `, ${(guard * 100).toFixed(2)}% kept for timing`;
+    console.log(`account ${account}: shared cap ${cap}/s, rate now ${Math.round(rate)}/s${kept}, ${workers.length} workers (see fleetcast cap)`);
   }
   if (schedules.length === 0) return;
   console.log('\nschedules:');
