@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { freePort } from '../../src/redis/private-redis.js';
+import { stopChild, until, waitForPing, withClient } from './local-redis.js';
 
 const SLOT_COUNT = 16384;
 
@@ -196,43 +197,4 @@ async function onFirstAnswering<T>(ports: readonly number[], ask: (redis: Redis)
     }
   }
   throw lastError;
-}
-
-async function waitForPing(port: number): Promise<void> {
-  await until(async () => (await withClient(port, (redis) => redis.ping())) === 'PONG', 10_000, `redis-server on ${port}`);
-}
-
-async function withClient<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ port, host: '127.0.0.1', retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  redis.on('error', () => undefined);
-  try {
-    return await use(redis);
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** SIGTERM, then SIGKILL after 3 s; gives up waiting 2 s later, so that stop() never hangs. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const forceKill = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    const giveUp = setTimeout(done, 5_000);
-    function done(): void {
-      clearTimeout(forceKill);
-      clearTimeout(giveUp);
-      resolve();
-    }
-    child.once('exit', done);
-    child.kill('SIGTERM');
-  });
 }

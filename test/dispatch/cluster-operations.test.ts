@@ -15,7 +15,7 @@ import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.j
 import { ACCESS_KEY, finished } from '../helpers/harness.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { closeAll, subscribe, until, type Subscriber } from '../helpers/subscribers.js';
-import { parseCsv, writeAwkwardCampaign } from '../pipeline/fixtures.js';
+import { expectEachDeviceGotItsMessage, parseCsv, writeAwkwardCampaign } from '../pipeline/fixtures.js';
 
 const TWO_POW_53 = 2n ** 53n;
 const NO_AUTOPAUSE = { FLEETCAST_ABORT_MIN_ROWS: '0' };
@@ -136,17 +136,7 @@ describe('operations on a Redis Cluster: submit, report, pause/resume/cancel, re
     expect(submitted.code, submitted.stderr).toBe(0);
     await until(() => subscribers.every((subscriber) => subscriber.messages.length >= 1), 15_000, 'every device to receive');
     await sleep(300);
-    subscribers.forEach((subscriber, index) => {
-      const want = expected[index];
-      expect(subscriber.messages).toHaveLength(1);
-      const got = subscriber.messages[0];
-      expect(got?.topic).toBe(want?.topic);
-      expect(got?.payload.equals(want?.payload ?? Buffer.alloc(0))).toBe(true);
-      expect(got?.packet.qos).toBe(want?.qos);
-      expect(got?.packet.properties?.responseTopic).toBe(want?.responseTopic);
-      expect(Buffer.from(got?.packet.properties?.correlationData ?? []).equals(want?.correlationData ?? Buffer.alloc(0))).toBe(true);
-      expect(got?.packet.properties?.userProperties).toEqual(want?.userProperties);
-    });
+    expectEachDeviceGotItsMessage(subscribers, expected);
     const calls = cloud.stats.calls().filter((call) => call.action === 'Pub');
     expect(calls.filter((call) => call.code !== 'OK')).toEqual([]);
     expect(calls).toHaveLength(rows);

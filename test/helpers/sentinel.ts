@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../src/redis/private-redis.js';
+import { stopChild, until, waitForPing } from '../../bench/lib/local-redis.js';
 
 export const SENTINEL_MASTER = 'fcmaster';
 
@@ -119,40 +120,8 @@ async function waitForReplicaInSync(port: number): Promise<void> {
   );
 }
 
-async function waitForPing(port: number): Promise<void> {
-  await until(
-    async () => {
-      const redis = client(port);
-      try {
-        return (await redis.ping()) === 'PONG';
-      } finally {
-        redis.disconnect();
-      }
-    },
-    10_000,
-    `redis-server on ${port}`,
-  );
-}
-
 function client(port: number): Redis {
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: false, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   redis.on('error', () => undefined);
   return redis;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }

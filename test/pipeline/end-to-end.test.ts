@@ -8,7 +8,7 @@ import { runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.j
 import { cleanupPrefix, redisUrl, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { maxInWindow } from '../../src/limiter/sliding-window.js';
 import { closeAll, subscribe, until, type Subscriber } from '../helpers/subscribers.js';
-import { parseCsv, writeAwkwardCampaign } from './fixtures.js';
+import { expectEachDeviceGotItsMessage, parseCsv, writeAwkwardCampaign } from './fixtures.js';
 
 const SECRET = 'pipeline-secret-7f3a91';
 const TWO_POW_53 = 2n ** 53n;
@@ -67,17 +67,7 @@ describe('a campaign file becomes messages on devices', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     await until(() => subscribers.every((subscriber) => subscriber.messages.length >= 1), 15_000, 'every device to receive');
-    subscribers.forEach((subscriber, index) => {
-      const want = expected[index];
-      expect(subscriber.messages).toHaveLength(1);
-      const got = subscriber.messages[0];
-      expect(got?.topic).toBe(want?.topic);
-      expect(got?.payload.equals(want?.payload ?? Buffer.alloc(0))).toBe(true);
-      expect(got?.packet.qos).toBe(want?.qos);
-      expect(got?.packet.properties?.responseTopic).toBe(want?.responseTopic);
-      expect(Buffer.from(got?.packet.properties?.correlationData ?? []).equals(want?.correlationData ?? Buffer.alloc(0))).toBe(true);
-      expect(got?.packet.properties?.userProperties).toEqual(want?.userProperties);
-    });
+    expectEachDeviceGotItsMessage(subscribers, expected);
 
     const calls = emulator.stats.calls().filter((call) => call.action === 'Pub');
     expect(calls.filter((call) => call.code !== 'OK')).toEqual([]);

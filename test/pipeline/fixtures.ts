@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { csvLine } from '../../src/csv/csv-line.js';
+import type { Subscriber } from '../helpers/subscribers.js';
 
 export const PRODUCT_KEY = 'a1PipeTest1';
 
@@ -74,4 +76,19 @@ export function parseCsv(text: string): Array<Record<string, string>> {
   }
   const [header, ...data] = rows;
   return data.map((cells) => Object.fromEntries((header ?? []).map((name, index) => [name, cells[index] ?? ''])));
+}
+
+/** Each subscriber (in the order of `expected`) got exactly its one message: topic, payload bytes, QoS and MQTT 5 properties. */
+export function expectEachDeviceGotItsMessage(subscribers: readonly Subscriber[], expected: readonly ExpectedMessage[]): void {
+  subscribers.forEach((subscriber, index) => {
+    const want = expected[index];
+    expect(subscriber.messages).toHaveLength(1);
+    const got = subscriber.messages[0];
+    expect(got?.topic).toBe(want?.topic);
+    expect(got?.payload.equals(want?.payload ?? Buffer.alloc(0))).toBe(true);
+    expect(got?.packet.qos).toBe(want?.qos);
+    expect(got?.packet.properties?.responseTopic).toBe(want?.responseTopic);
+    expect(Buffer.from(got?.packet.properties?.correlationData ?? []).equals(want?.correlationData ?? Buffer.alloc(0))).toBe(true);
+    expect(got?.packet.properties?.userProperties).toEqual(want?.userProperties);
+  });
 }
