@@ -3,7 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type BenchArgs } from './lib/args.js';
 import type { BenchContext } from './lib/context.js';
-import { medianOf, worstOf } from './lib/figures.js';
+import { medianOf, worstOf, type DispatchFigures } from './lib/figures.js';
 import { checkGoals } from './lib/goals.js';
 import { emulatorPriorityRaised } from './lib/emulator.js';
 import { describeMachine } from './lib/machine.js';
@@ -12,24 +12,78 @@ import { openRedis } from './lib/redis.js';
 import { renderReport, type BenchReport } from './lib/table.js';
 import { severalAccounts } from './suites/accounts.js';
 import { BASELINE_NAMES, baselineDispatch } from './suites/baselines.js';
+import { CLUSTER_SHAPE, clusterRatio, killClusterNodes, openClusterTarget, type ClusterComparison, type ClusterTarget } from './suites/cluster.js';
 import { fleetcastDispatch } from './suites/dispatch.js';
 import { ingest } from './suites/ingest.js';
+
+/** Runs `run` once and returns its figures, or undefined after recording why it failed. */
+async function once<T extends object>(context: BenchContext, label: string, rep: number, errors: string[], run: () => Promise<T>): Promise<T | undefined> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    context.log(`${label} ${rep + 1}/${context.args.reps} (${((performance.now() - started) / 1000).toFixed(1)} s): ${JSON.stringify(result)}`);
+    return result;
+  } catch (error) {
+    errors.push(`${label} rep ${rep + 1}: ${error instanceof Error ? error.message : String(error)}`);
+    context.log(`${label} ${rep + 1}/${context.args.reps} failed: ${errors[errors.length - 1] ?? ''}`);
+    return undefined;
+  }
+}
 
 /** Runs `run` `reps` times and returns the figures of the repetitions that ran, recording why any failed. */
 async function repeated<T extends object>(context: BenchContext, label: string, errors: string[], run: (rep: number) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   for (let rep = 0; rep < context.args.reps; rep++) {
-    const started = performance.now();
-    try {
-      const result = await run(rep);
-      results.push(result);
-      context.log(`${label} ${rep + 1}/${context.args.reps} (${((performance.now() - started) / 1000).toFixed(1)} s): ${JSON.stringify(result)}`);
-    } catch (error) {
-      errors.push(`${label} rep ${rep + 1}: ${error instanceof Error ? error.message : String(error)}`);
-      context.log(`${label} ${rep + 1}/${context.args.reps} failed: ${errors[errors.length - 1] ?? ''}`);
-    }
+    const result = await once(context, label, rep, errors, () => run(rep));
+    if (result !== undefined) results.push(result);
   }
   return results;
+}
+
+/**
+ * fleetcast's dispatch on the single node and on a Redis Cluster, one repetition of each in turn; which goes first
+ * alternates, so that neither always meets the machine as the other left it. The single node's figures are also
+ * the dispatch suite's, as without --redis-cluster.
+ */
+async function dispatchBesideCluster(context: BenchContext, report: BenchReport): Promise<void> {
+  const errors = report.errors;
+  let cluster: ClusterTarget;
+  try {
+    cluster = await openClusterTarget();
+  } catch (error) {
+    errors.push(`Redis Cluster: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  const comparison: ClusterComparison = { ...CLUSTER_SHAPE, nodes: cluster.setup.nodes.length };
+  report.redisCluster = comparison;
+  context.log(`Redis Cluster: ${cluster.setup.nodes.length} nodes (masters first) ${cluster.setup.clusterNodes}`);
+  const singleRuns: DispatchFigures[] = [];
+  const clusterRuns: DispatchFigures[] = [];
+  try {
+    for (let rep = 0; rep < context.args.reps; rep++) {
+      const onSingle = async (): Promise<void> => {
+        const figures = await once(context, 'dispatch fleetcast', rep, errors, () => fleetcastDispatch(context));
+        if (figures) singleRuns.push(figures);
+      };
+      const onCluster = async (): Promise<void> => {
+        const label = 'dispatch fleetcast on the Redis Cluster';
+        const figures = await once(context, label, rep, errors, () => fleetcastDispatch(context, cluster, label));
+        if (!figures) return;
+        clusterRuns.push(figures);
+        context.log(`  its Redis CPU by node, µs/message: ${cluster.lastSpanByNode().map((us) => (us / figures.rows).toFixed(1)).join(' ')}`);
+      };
+      for (const run of rep % 2 === 0 ? [onSingle, onCluster] : [onCluster, onSingle]) await run();
+    }
+  } finally {
+    await cluster.close();
+  }
+  report.dispatch = medianOrNone(singleRuns);
+  if (singleRuns.length > 0) report.dispatchWorst = worstOf(singleRuns);
+  comparison.single = report.dispatch;
+  comparison.singleWorst = report.dispatchWorst;
+  comparison.cluster = medianOrNone(clusterRuns);
+  if (clusterRuns.length > 0) comparison.clusterWorst = worstOf(clusterRuns);
+  if (comparison.single && comparison.cluster) comparison.ratio = clusterRatio(comparison.single, comparison.cluster);
 }
 
 function medianOrNone<T extends object>(runs: readonly T[]): T | undefined {
@@ -43,8 +97,9 @@ function wants(args: BenchArgs, suite: string): boolean {
 async function runSuites(context: BenchContext, report: BenchReport): Promise<void> {
   const { args } = context;
   const errors = report.errors;
-  if (wants(args, 'dispatch')) {
-    const runs = await repeated(context, 'dispatch fleetcast', errors, (rep) => fleetcastDispatch(context, rep));
+  if (wants(args, 'dispatch') && args.redisCluster) await dispatchBesideCluster(context, report);
+  else if (wants(args, 'dispatch')) {
+    const runs = await repeated(context, 'dispatch fleetcast', errors, () => fleetcastDispatch(context));
     report.dispatch = medianOrNone(runs);
     if (runs.length > 0) report.dispatchWorst = worstOf(runs);
   }
@@ -102,12 +157,14 @@ async function main(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     killAll();
+    killClusterNodes();
     process.exit(130);
   });
 }
 
 main().catch((error: unknown) => {
   killAll();
+  killClusterNodes();
   console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

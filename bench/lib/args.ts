@@ -18,6 +18,8 @@ export interface BenchArgs {
   readonly workers: number;
   /** The endpoint of the dispatch and baseline runs. */
   readonly endpoint: EndpointSettings;
+  /** fleetcast's dispatch runs on a 3-master Redis Cluster too, repetitions alternating with the single node. */
+  readonly redisCluster: boolean;
 }
 
 /** How the emulator behaves in the dispatch and baseline runs (fleetcast's own cap stays 1,600/s). */
@@ -34,9 +36,9 @@ export const SUITES = ['dispatch', 'baselines', 'ingest', 'accounts'] as const;
 /** Single baselines may also be named in `--only`. */
 export const BASELINE_NAMES = ['sdk-plain', 'bullmq-limiter', 'bottleneck-local'] as const;
 
-const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--baseline-rows N] [--workers N] [--latency-ms N] [--endpoint-qps N] [--faults] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
+const USAGE = `usage: npm run bench -- [--json] [--quick] [--large] [--reps N] [--rows N] [--baseline-rows N] [--workers N] [--latency-ms N] [--endpoint-qps N] [--faults] [--redis-cluster] [--only ${[...SUITES, ...BASELINE_NAMES].join(',')}]`;
 const VALUE_FLAGS = ['--reps', '--rows', '--baseline-rows', '--workers', '--latency-ms', '--endpoint-qps', '--only'];
-const SWITCHES = ['--json', '--quick', '--large', '--faults', '--help'];
+const SWITCHES = ['--json', '--quick', '--large', '--faults', '--redis-cluster', '--help'];
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const flags = new Set(argv.filter((arg) => SWITCHES.includes(arg)));
@@ -52,6 +54,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const only = new Set((value(argv, '--only') ?? '').split(',').filter((name) => name !== ''));
   const known: readonly string[] = [...SUITES, ...BASELINE_NAMES];
   for (const name of only) if (!known.includes(name)) fail(`unknown suite "${name}"`);
+  const redisCluster = flags.has('--redis-cluster');
+  if (redisCluster && only.size > 0 && !only.has('dispatch')) fail('--redis-cluster compares the dispatch suite: add dispatch to --only');
   checkUnknown(argv);
   return {
     json: flags.has('--json'),
@@ -69,6 +73,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       latencyMs: intValue(argv, '--latency-ms') ?? 20,
       faults: flags.has('--faults'),
     },
+    redisCluster,
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { campaignKeys } from '../../src/queue/keys.js';
+import type { RedisClient } from '../../src/redis/client.js';
 import { CLI, spawnNode, type Child } from './proc.js';
 import { histogramQuantile, mergeHistograms, parseHistogram } from './stats.js';
 
@@ -32,7 +32,7 @@ export async function startWorker(env: Readonly<Record<string, string>>): Promis
 }
 
 /** Rows of a campaign with a final outcome (sent, failed or cancelled). */
-export async function finishedRows(redis: Redis, prefix: string, id: string): Promise<number> {
+export async function finishedRows(redis: RedisClient, prefix: string, id: string): Promise<number> {
   const values = await redis.hmget(campaignKeys(prefix, id).campaign, 'sent', 'failed', 'cancelled');
   return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/client.js';
 import { freePort } from '../../src/redis/private-redis.js';
 import { spawnChild, until, type Child } from './proc.js';
 
@@ -12,6 +13,21 @@ export interface BenchRedis {
   readonly private: boolean;
   readonly version: string;
   close(): Promise<void>;
+}
+
+/** The Redis a dispatch run points fleetcast at: the bench's single node, or a Redis Cluster. */
+export interface DispatchTarget {
+  /** Environment that points fleetcast's processes at it. */
+  readonly env: Readonly<Record<string, string>>;
+  /** A client of it, for the campaign's counters and for deleting the run's keys. */
+  readonly client: RedisClient;
+  /** CPU time used so far by every redis-server of it, µs. */
+  cpuUs(): Promise<number>;
+}
+
+/** The bench's single node as a dispatch target (REDIS_URL). */
+export function singleNodeTarget(redis: BenchRedis): DispatchTarget {
+  return { env: { REDIS_URL: redis.url }, client: redis.client, cpuUs: () => redisCpuUs(redis.client) };
 }
 
 export async function openRedis(): Promise<BenchRedis> {

@@ -2,6 +2,7 @@ import type { AccountsFigures, DispatchFigures, DispatchWorst, IngestFigures } f
 import type { GoalCheck } from './goals.js';
 import type { EndpointSettings } from './args.js';
 import type { Machine } from './machine.js';
+import type { ClusterComparison } from '../suites/cluster.js';
 
 /** Everything one `npm run bench` measured (medians over the repetitions). */
 export interface BenchReport {
@@ -19,6 +20,8 @@ export interface BenchReport {
   baselines?: Record<string, DispatchFigures>;
   ingest?: IngestFigures;
   accounts?: AccountsFigures;
+  /** With --redis-cluster: fleetcast's dispatch on the single node (= dispatch) and on a Redis Cluster, side by side. */
+  redisCluster?: ClusterComparison;
   goals: GoalCheck[];
   notes: string[];
   errors: string[];
@@ -71,6 +74,7 @@ export function renderReport(report: BenchReport): string {
     const w = report.dispatchWorst;
     parts.push(`fleetcast's worst repetition: utilization ${fmt(w.utilization, 4)}, maxPer1s ${fmt(w.maxPer1s)}, throttled ${fmt(w.throttled)}`);
   }
+  if (report.redisCluster) parts.push(clusterSection(report.redisCluster, report.reps));
   if (report.ingest) {
     const i = report.ingest;
     parts.push(`\nIngest: ${fmt(i.rows)} rows in ${fmt(i.seconds, 1)} s = ${fmt(i.rowsPerSec)} rows/s, peak RSS ${fmt(i.peakRssMb, 1)} MB, Redis ${fmt(i.redisBytesPerRow)} bytes/row`);
@@ -89,6 +93,27 @@ export function renderReport(report: BenchReport): string {
   if (report.notes.length > 0) parts.push(`\nNotes:\n  ${report.notes.join('\n  ')}`);
   if (report.errors.length > 0) parts.push(`\nErrors:\n  ${report.errors.join('\n  ')}`);
   return parts.join('\n');
+}
+
+function clusterSection(c: ClusterComparison, reps: number): string {
+  const figures = (name: string, f: DispatchFigures | undefined, w: DispatchWorst | undefined): string[] => [
+    name,
+    fmt(f?.rows),
+    fmt(f?.utilization, 4),
+    fmt(f?.throttled),
+    fmt(f?.maxPer1s),
+    fmt(f?.cpuUsPerMessage),
+    fmt(f?.redisCpuUsPerMessage),
+    fmt(f?.seconds, 1),
+    w ? `${fmt(w.utilization, 4)} / ${fmt(w.throttled)} / ${fmt(w.maxPer1s)}` : 'n/a',
+  ];
+  const r = c.ratio;
+  const ratio = ['cluster / single', '', fmt(r?.utilization, 4), fmt(r?.throttled, 2), fmt(r?.maxPer1s, 4), fmt(r?.cpuUsPerMessage, 2), fmt(r?.redisCpuUsPerMessage, 2), '', ''];
+  const title = `\nfleetcast on a Redis Cluster beside the single node (${c.masters} masters × ${c.replicasPerMaster} replica(s) = ${c.nodes} nodes, Redis CPU summed over all of them; ${reps} rep(s) of each, alternating)`;
+  return `${title}\n${renderTable(
+    ['Redis', 'rows', 'utilization', 'throttled', 'maxPer1s', 'cpu µs/msg', 'redis µs/msg', 'seconds', 'worst: util / thr / max1s'],
+    [figures('single node', c.single, c.singleWorst), figures('cluster', c.cluster, c.clusterWorst), ratio],
+  )}`;
 }
 
 function goalDigits(value: number | null): number {
