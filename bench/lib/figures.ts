@@ -13,6 +13,10 @@ export interface DispatchFigures {
   p50LatencyMs: number;
   p99LatencyMs: number;
   seconds: number;
+  /** fleetcast only: the workers' `fleetcast_limiter_tokens_dropped_total` at the end of the run, per 100,000 rows. */
+  tokensDroppedPer100kRows?: number;
+  /** fleetcast only: the account's guard stored in Redis at the end of the run (null when none is stored). */
+  guardEnd?: number | null;
 }
 
 /** The worst repetition of a dispatch setup, field by field: a median hides one run that went over the cap. */
@@ -56,6 +60,8 @@ export interface DispatchSample {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly seconds: number;
+  /** fleetcast's limiter at the end of the run: tokens dropped over every worker, and the stored guard. */
+  readonly limiter?: { readonly tokensDropped: number; readonly guardEnd: number | null };
 }
 
 export function dispatchFigures(sample: DispatchSample): DispatchFigures {
@@ -70,6 +76,10 @@ export function dispatchFigures(sample: DispatchSample): DispatchFigures {
     p50LatencyMs: sample.p50Ms,
     p99LatencyMs: sample.p99Ms,
     seconds: sample.seconds,
+    ...(sample.limiter && {
+      tokensDroppedPer100kRows: (sample.limiter.tokensDropped / sample.rows) * 100_000,
+      guardEnd: sample.limiter.guardEnd,
+    }),
   };
 }
 
@@ -81,13 +91,14 @@ export function worstOf(runs: readonly DispatchFigures[]): DispatchWorst {
   };
 }
 
-/** The median of every numeric field over repetitions. */
+/** The median of every numeric field over repetitions (null for a field null in every repetition). */
 export function medianOf<T extends object>(runs: readonly T[]): T {
   const first = runs[0];
   if (first === undefined) throw new Error('no runs to summarise');
-  const out: Record<string, number> = {};
+  const out: Record<string, number | null> = {};
   for (const key of Object.keys(first)) {
-    out[key] = median(runs.map((run) => (run as Record<string, number>)[key] ?? Number.NaN));
+    const values = runs.map((run) => (run as Record<string, number | null>)[key]);
+    out[key] = values.every((value) => value === null) ? null : median(values.map((value) => value ?? Number.NaN));
   }
   return out as T;
 }

@@ -1,5 +1,8 @@
+import { accountIdOf } from '../../src/limiter/account-id.js';
+import { accountKeys } from '../../src/limiter/shared-cap.js';
 import { campaignKeys } from '../../src/queue/keys.js';
 import type { RedisClient } from '../../src/redis/client.js';
+import { freePort } from '../../src/redis/private-redis.js';
 import { CLI, spawnNode, type Child } from './proc.js';
 import { histogramQuantile, mergeHistograms, parseHistogram } from './stats.js';
 
@@ -21,10 +24,11 @@ export async function submit(file: string, name: string, env: Readonly<Record<st
 }
 
 export async function startWorker(env: Readonly<Record<string, string>>): Promise<FleetcastWorker> {
-  const child = spawnNode(CLI, ['worker', '--metrics-port', '0'], env);
+  const metricsPort = await freePort();
+  const child = spawnNode(CLI, ['worker', '--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1'], env);
   try {
-    const match = await child.waitFor(/worker ready.*metrics on [^\s]+:(\d+)\/metrics/, 30_000);
-    return { child, metricsPort: Number(match[1]) };
+    await child.waitFor(/worker ready.*metrics on [^\s]+:\d+\/metrics/, 30_000);
+    return { child, metricsPort };
   } catch (error) {
     await child.stop(1_000);
     throw error;
@@ -37,9 +41,28 @@ export async function finishedRows(redis: RedisClient, prefix: string, id: strin
   return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
 }
 
-/** p50 and p99 of `fleetcast_pub_duration_seconds` over several workers, in ms (interpolated in buckets). */
-export async function workerLatencyMs(workers: readonly FleetcastWorker[]): Promise<{ p50: number; p99: number }> {
-  const texts = await Promise.all(workers.map(async (worker) => (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text()));
+/** The `/metrics` text of each worker, in order. */
+export async function scrapeWorkers(workers: readonly FleetcastWorker[]): Promise<string[]> {
+  return Promise.all(workers.map(async (worker) => (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text()));
+}
+
+/** p50 and p99 of `fleetcast_pub_duration_seconds` over several workers' metrics, in ms (interpolated in buckets). */
+export function workerLatencyMs(texts: readonly string[]): { p50: number; p99: number } {
   const buckets = mergeHistograms(texts.map((text) => parseHistogram(text, 'fleetcast_pub_duration_seconds')));
   return { p50: histogramQuantile(buckets, 0.5) * 1000, p99: histogramQuantile(buckets, 0.99) * 1000 };
+}
+
+/** `fleetcast_limiter_tokens_dropped_total` summed over several workers' metrics. */
+export function tokensDropped(texts: readonly string[]): number {
+  let total = 0;
+  for (const text of texts) {
+    for (const match of text.matchAll(/^fleetcast_limiter_tokens_dropped_total(?:\{[^}]*\})?\s+(\S+)/gm)) total += Number(match[1]);
+  }
+  return total;
+}
+
+/** The account's guard as stored in Redis, or null when none is stored. */
+export async function storedGuard(redis: RedisClient, prefix: string, accessKeyId: string): Promise<number | null> {
+  const guard = await redis.hget(accountKeys(prefix, accountIdOf(accessKeyId)).adaptive, 'guard');
+  return guard === null ? null : Number(guard);
 }

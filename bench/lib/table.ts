@@ -53,6 +53,8 @@ function dispatchRows(report: BenchReport): string[][] {
       fmt(f.p50LatencyMs, 1),
       fmt(f.p99LatencyMs, 1),
       fmt(f.seconds, 1),
+      fmt(f.tokensDroppedPer100kRows),
+      fmt(f.guardEnd, 4),
     ]);
 }
 
@@ -65,7 +67,7 @@ export function renderReport(report: BenchReport): string {
   if (dispatch.length > 0) {
     parts.push(
       `\nDispatch at the cap (${endpointText(report)})\n${renderTable(
-        ['setup', 'rows', 'utilization', 'maxPer1s', 'throttled', 'cpu µs/msg', 'redis µs/msg', 'p50 ms', 'p99 ms', 'seconds'],
+        ['setup', 'rows', 'utilization', 'maxPer1s', 'throttled', 'cpu µs/msg', 'redis µs/msg', 'p50 ms', 'p99 ms', 'seconds', 'dropped/100k', 'guard'],
         dispatch,
       )}`,
     );
@@ -105,13 +107,15 @@ function clusterSection(c: ClusterComparison, reps: number): string {
     fmt(f?.cpuUsPerMessage),
     fmt(f?.redisCpuUsPerMessage),
     fmt(f?.seconds, 1),
+    fmt(f?.tokensDroppedPer100kRows),
+    fmt(f?.guardEnd, 4),
     w ? `${fmt(w.utilization, 4)} / ${fmt(w.throttled)} / ${fmt(w.maxPer1s)}` : 'n/a',
   ];
   const r = c.ratio;
-  const ratio = ['cluster / single', '', fmt(r?.utilization, 4), fmt(r?.throttled, 2), fmt(r?.maxPer1s, 4), fmt(r?.cpuUsPerMessage, 2), fmt(r?.redisCpuUsPerMessage, 2), '', ''];
+  const ratio = ['cluster / single', '', fmt(r?.utilization, 4), fmt(r?.throttled, 2), fmt(r?.maxPer1s, 4), fmt(r?.cpuUsPerMessage, 2), fmt(r?.redisCpuUsPerMessage, 2), '', '', '', ''];
   const title = `\nfleetcast on a Redis Cluster beside the single node (${c.masters} masters × ${c.replicasPerMaster} replica(s) = ${c.nodes} nodes, Redis CPU summed over all of them; ${reps} rep(s) of each, alternating)`;
   return `${title}\n${renderTable(
-    ['Redis', 'rows', 'utilization', 'throttled', 'maxPer1s', 'cpu µs/msg', 'redis µs/msg', 'seconds', 'worst: util / thr / max1s'],
+    ['Redis', 'rows', 'utilization', 'throttled', 'maxPer1s', 'cpu µs/msg', 'redis µs/msg', 'seconds', 'dropped/100k', 'guard', 'worst: util / thr / max1s'],
     [figures('single node', c.single, c.singleWorst), figures('cluster', c.cluster, c.clusterWorst), ratio],
   )}`;
 }

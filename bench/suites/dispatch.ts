@@ -4,7 +4,7 @@ import { writeCampaignCsv } from '../lib/campaign-file.js';
 import { runTimeoutMs, type BenchContext } from '../lib/context.js';
 import { startEmulatorProcess, type AccessKey } from '../lib/emulator.js';
 import { dispatchFigures, type DispatchFigures } from '../lib/figures.js';
-import { finishedRows, startWorker, submit, workerLatencyMs, type FleetcastWorker } from '../lib/fleetcast.js';
+import { finishedRows, scrapeWorkers, startWorker, storedGuard, submit, tokensDropped, workerLatencyMs, type FleetcastWorker } from '../lib/fleetcast.js';
 import { totalCpuUs, waitUntil } from '../lib/proc.js';
 import type { RedisClient } from '../../src/redis/client.js';
 import { deletePrefix } from '../../src/redis/delete-prefix.js';
@@ -46,10 +46,13 @@ export async function fleetcastDispatch(
     const seconds = (performance.now() - started) / 1000;
     const cpuUs = totalCpuUs(pids) - cpuBefore;
     const redisUs = (await target.cpuUs()) - redisBefore;
-    const latency = await workerLatencyMs(workers);
+    const metrics = await scrapeWorkers(workers);
+    const latency = workerLatencyMs(metrics);
     await Promise.all(workers.map((worker) => worker.child.stop()));
     const calls = await emulator.calls();
-    return dispatchFigures({ rows: sent, calls, cpuUs, redisCpuUs: redisUs, p50Ms: latency.p50, p99Ms: latency.p99, seconds });
+    const guardEnd = await storedGuard(redis, prefix, BENCH_KEY.id);
+    const limiter = { tokensDropped: tokensDropped(metrics), guardEnd };
+    return dispatchFigures({ rows: sent, calls, cpuUs, redisCpuUs: redisUs, p50Ms: latency.p50, p99Ms: latency.p99, seconds, limiter });
   } finally {
     await Promise.all(workers.map((worker) => worker.child.stop()));
     await emulator.stop();
