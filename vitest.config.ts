@@ -29,6 +29,10 @@ const SHARED_MACHINE = [
   'test/operator/schedule-abort.test.ts',
   'test/pipeline/bad-input.test.ts',
   'test/pipeline/skip-invalid-rejects.test.ts',
+  'test/pipeline/error-text.test.ts',
+  'test/operator/migrate-keys.test.ts',
+  'test/redis/cluster-helper.test.ts',
+  'test/dispatch/cluster-operations.test.ts',
   'test/console/**/*.test.ts',
 ];
 

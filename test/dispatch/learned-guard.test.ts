@@ -71,10 +71,10 @@ describe('the learned guard', () => {
   }
 
   it('shrinks step by step while the account sends and nothing is throttled, and no sliding second holds more calls than the cap', async () => {
-    const { guards, calls } = await run(24_000, []);
+    const { guards, calls } = await run(16_000, []);
     const { initial, shrink } = DEFAULT_LEARNED_GUARD;
-    // ~15 s of sending, 2 s per step after 2 s without a throttle: at least four steps down.
-    expect(Math.min(...guards)).toBeLessThanOrEqual(initial * shrink ** 4 + 1e-12);
+    // ~10 s of sending, a step every 2 s after 2 s without a throttle: at least two steps down.
+    expect(Math.min(...guards)).toBeLessThanOrEqual(initial * shrink ** 2 + 1e-12);
     const throttled = calls.filter((call) => call.code !== 'OK').length;
     expect(throttled / calls.length, `${throttled} of ${calls.length} calls throttled`).toBeLessThanOrEqual(0.001);
     expect(maxInWindow(calls.filter((call) => call.code === 'OK').map((call) => call.t))).toBeLessThanOrEqual(1600);

@@ -7,6 +7,7 @@ import { maxInWindow } from '../../src/limiter/sliding-window.js';
 import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { runCli } from '../helpers/cli.js';
 import { ACCESS_KEY, Harness, finished } from '../helpers/harness.js';
+import { DEFAULT_LEARNED_GUARD } from '../../src/limiter/adaptive-rate.js';
 
 interface CapJson {
   accounts: Array<{ account: string; cap: number; rate: number; workers: Array<{ host: string; pid: number; startedWith: number }> }>;
@@ -69,7 +70,9 @@ describe('one cap per account, stored in Redis', () => {
   it('a cap lowered to 800 mid-campaign holds every sliding second under 800 within a second, and cap --set 1600 brings it back without a second over 1,600', async () => {
     h = new Harness();
     const emulator = await h.startEmulator({ qps: 100_000 });
-    await h.startWorkers(2, { FLEETCAST_RATE: '1600' });
+    // This endpoint never throttles (its quota is far above the caps under test): the guard has nothing to learn
+    // from and would shrink to its least, so it is fixed where a learned one starts.
+    await h.startWorkers(2, { FLEETCAST_RATE: '1600', FLEETCAST_GUARD: String(DEFAULT_LEARNED_GUARD.initial) });
     const file = join(h.dir, 'live.csv');
     writeSimpleCampaign(file, 12_000);
     // Queued first, sent from a start time: queueing 12,000 rows beside two workers at the cap would pause the emulator.
