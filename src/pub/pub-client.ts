@@ -1,5 +1,6 @@
 import type { Secret } from '../config/secret.js';
 import type { PubMessage } from '../types/pub-message.js';
+import { batchPubCall, batchPubRequest, type BatchPubMessage, type BatchPubResult } from './batch-pub.js';
 import { debugDetailOf, describeCallFailure, isServiceCode, serviceRefusal, unreadableAnswer, type CallFailure, type CallSetting } from './call-failure.js';
 import type { PubRefused, PubResult } from './pub-result.js';
 import { clearReadTimersAfterAnswers } from './read-timer.js';
@@ -31,6 +32,7 @@ const SUCCESS_TRUE = /"Success"\s*:\s*true/;
 export class PubClient {
   readonly #client: IotClientInstance;
   readonly #params: Params;
+  readonly #batchPubParams: Params;
   readonly #runtime: RuntimeOptions;
   readonly #setting: CallSetting;
   readonly #onFailure: PubClientOptions['onFailure'];
@@ -56,17 +58,8 @@ export class PubClient {
         ...(options.signature === 'v1' ? { signatureAlgorithm: 'v2' } : {}),
       }),
     );
-    this.#params = new Params({
-      action: 'Pub',
-      version: '2018-01-20',
-      protocol: 'HTTPS',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'string',
-    });
+    this.#params = callParams('Pub');
+    this.#batchPubParams = callParams('BatchPub');
     this.#runtime = new RuntimeOptions({ readTimeout: options.timeoutMs, connectTimeout: options.timeoutMs });
   }
 
@@ -84,6 +77,39 @@ export class PubClient {
       return refusal;
     }
   }
+
+  /** Sends one message to 1–100 devices of one product with `BatchPub`; refusals and failures read as for `pub`. */
+  async batchPub(message: BatchPubMessage): Promise<BatchPubResult> {
+    const { query, body } = batchPubCall(batchPubRequest(message));
+    try {
+      const response = (await this.#client.callApi(this.#batchPubParams, new OpenApiRequest({ query, body }), this.#runtime)) as {
+        body?: unknown;
+        statusCode?: number;
+      };
+      const result = parseBatchPubAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
+      if (!result.ok) this.#onFailure?.(result, `answered with HTTP ${response.statusCode ?? '?'}`);
+      return result;
+    } catch (error) {
+      const refusal = refusalOf(error, this.#setting);
+      if (this.#onFailure !== undefined) this.#onFailure(refusal, debugDetailOf(error, this.#setting));
+      return refusal;
+    }
+  }
+}
+
+/** What the SDK's `…WithOptions` methods pass for an action, but with the answer kept as raw text. */
+function callParams(action: 'Pub' | 'BatchPub'): Params {
+  return new Params({
+    action,
+    version: '2018-01-20',
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'string',
+  });
 }
 
 /** The query parameters the SDK's own `pubWithOptions` would send, with UserProp flattened the same way. */
@@ -123,6 +149,12 @@ export function parseAnswer(body: string, httpStatus: number | undefined, settin
     return refused({ code: 'InvalidResponse', message, requestId, ...status(httpStatus) });
   }
   return refused(serviceRefusal(parsed.Code, typeof text === 'string' ? text : '', requestId, httpStatus, setting));
+}
+
+/** Reads an HTTP 2xx answer to BatchPub: success (no MessageId), or a business error read as for Pub. */
+export function parseBatchPubAnswer(body: string, httpStatus: number | undefined, setting: CallSetting = {}): BatchPubResult {
+  if (SUCCESS_TRUE.test(body)) return { ok: true, requestId: REQUEST_ID.exec(body)?.[1] ?? '' };
+  return parseAnswer(body, httpStatus, setting);
 }
 
 /**

@@ -77,6 +77,16 @@ export function failureClassOf(code: string): FailureClass | undefined {
   return retryClass === 'permanent' ? 'rejected' : 'exhausted';
 }
 
+/**
+ * Whether a refused `BatchPub` call was refused for what a row of it holds — the permanent refusals, which as a Pub
+ * would fail that row as `offline`, `not-found` or `rejected` (an unknown device, a topic the product has not got, a
+ * device offline) — rather than for the call as a whole (throttle, transient and systemic codes). The answer does not
+ * say which row: BatchPub gives no result per device.
+ */
+export function refusesOneRow(code: string, httpStatus?: number): boolean {
+  return retryClassOf(code, httpStatus) === 'permanent';
+}
+
 /** Every Code whose failure class is not `rejected` (the class of an unknown Code), with its class or '' (none). */
 export function failureClassExceptions(): ReadonlyArray<readonly [string, FailureClass | '']> {
   const codes = new Set([...Object.keys(RETRY_CLASS_BY_CODE), ...Object.keys(FAILURE_CLASS_BY_CODE)]);
