@@ -33,6 +33,8 @@ const SHARED_MACHINE = [
   'test/operator/migrate-keys.test.ts',
   'test/redis/cluster-helper.test.ts',
   'test/dispatch/cluster-operations.test.ts',
+  'test/dispatch/redis-outage.test.ts',
+  'test/operator/schedule-cron.test.ts',
   'test/console/**/*.test.ts',
 ];
 

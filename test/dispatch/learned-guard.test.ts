@@ -71,9 +71,9 @@ describe('the learned guard', () => {
   }
 
   it('shrinks step by step while the account sends and nothing is throttled, and no sliding second holds more calls than the cap', async () => {
-    const { guards, calls } = await run(16_000, []);
+    const { guards, calls } = await run(12_000, []);
     const { initial, shrink } = DEFAULT_LEARNED_GUARD;
-    // ~10 s of sending, a step every 2 s after 2 s without a throttle: at least two steps down.
+    // ~7.5 s of sending, a step every 2 s after 2 s without a throttle: at least two steps down.
     expect(Math.min(...guards)).toBeLessThanOrEqual(initial * shrink ** 2 + 1e-12);
     const throttled = calls.filter((call) => call.code !== 'OK').length;
     expect(throttled / calls.length, `${throttled} of ${calls.length} calls throttled`).toBeLessThanOrEqual(0.001);
@@ -81,7 +81,7 @@ describe('the learned guard', () => {
   });
 
   it('grows at once after throttles at the cap (injected by the endpoint), up to its bound, and every row is still sent', async () => {
-    const { guards, calls } = await run(8000, ['--fault-throttle', '0.02', '--seed', '3']);
+    const { guards, calls } = await run(5000, ['--fault-throttle', '0.02', '--seed', '3']);
     const { initial, max } = DEFAULT_LEARNED_GUARD;
     expect(Math.max(...guards)).toBeGreaterThanOrEqual(initial * 2);
     expect(Math.max(...guards)).toBeLessThanOrEqual(max);
