@@ -64,33 +64,25 @@ export class PubClient {
   }
 
   async pub(message: PubMessage): Promise<PubResult> {
-    const request = new OpenApiRequest({ query: pubQuery(message), body: { MessageContent: message.messageContent } });
-    try {
-      const response = (await this.#client.callApi(this.#params, request, this.#runtime)) as { body?: unknown; statusCode?: number };
-      const result = parseAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
-      if (!result.ok) this.#onFailure?.(result, `answered with HTTP ${response.statusCode ?? '?'}`);
-      return result;
-    } catch (error) {
-      const refusal = refusalOf(error, this.#setting);
-      // The detail costs a stack walk and redaction: only with a listener (FLEETCAST_DEBUG).
-      if (this.#onFailure !== undefined) this.#onFailure(refusal, debugDetailOf(error, this.#setting));
-      return refusal;
-    }
+    return this.#call(this.#params, new OpenApiRequest({ query: pubQuery(message), body: { MessageContent: message.messageContent } }), parseAnswer);
   }
 
   /** Sends one message to 1–100 devices of one product with `BatchPub`; refusals and failures read as for `pub`. */
   async batchPub(message: BatchPubMessage): Promise<BatchPubResult> {
     const { query, body } = batchPubCall(batchPubRequest(message));
+    return this.#call(this.#batchPubParams, new OpenApiRequest({ query, body }), parseBatchPubAnswer);
+  }
+
+  /** One call, its answer read as raw text by `parse`; a failure to call reads as a refusal. */
+  async #call<T extends PubResult | BatchPubResult>(params: Params, request: OpenApiRequest, parse: (body: string, httpStatus: number | undefined, setting: CallSetting) => T): Promise<T | PubRefused> {
     try {
-      const response = (await this.#client.callApi(this.#batchPubParams, new OpenApiRequest({ query, body }), this.#runtime)) as {
-        body?: unknown;
-        statusCode?: number;
-      };
-      const result = parseBatchPubAnswer(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
+      const response = (await this.#client.callApi(params, request, this.#runtime)) as { body?: unknown; statusCode?: number };
+      const result = parse(typeof response.body === 'string' ? response.body : '', response.statusCode, this.#setting);
       if (!result.ok) this.#onFailure?.(result, `answered with HTTP ${response.statusCode ?? '?'}`);
       return result;
     } catch (error) {
       const refusal = refusalOf(error, this.#setting);
+      // The detail costs a stack walk and redaction: only with a listener (FLEETCAST_DEBUG).
       if (this.#onFailure !== undefined) this.#onFailure(refusal, debugDetailOf(error, this.#setting));
       return refusal;
     }

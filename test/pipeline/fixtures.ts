@@ -92,3 +92,18 @@ export function expectEachDeviceGotItsMessage(subscribers: readonly Subscriber[]
     expect(got?.packet.properties?.userProperties).toEqual(want?.userProperties);
   });
 }
+
+const TWO_POW_53 = 2n ** 53n;
+
+/** Report lines, in row order, of rows each sent once: the topic expected, and the MessageId the endpoint issued for it. */
+export function expectSentReportLines(lines: readonly Record<string, string | undefined>[], expected: readonly ExpectedMessage[], messageIdByTopic: ReadonlyMap<string | undefined, string | undefined>): void {
+  lines.forEach((line, index) => {
+    expect(line.row).toBe(String(index + 1));
+    expect(line.status).toBe('sent');
+    expect(line.topic).toBe(expected[index]?.topic);
+    expect(line.MessageId).toMatch(/^\d{16,20}$/);
+    expect(BigInt(line.MessageId ?? '0')).toBeGreaterThan(TWO_POW_53);
+    expect(line.MessageId).toBe(messageIdByTopic.get(line.topic));
+    expect(line.attempts).toBe('1');
+  });
+}
