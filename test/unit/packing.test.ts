@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Packer, packKeyOf, packTargetOf, type PackerOptions, type PackerOutput } from '../../src/queue/packing.js';
 import type { PubMessage } from '../../src/types/pub-message.js';
+import { createPrng } from '../../src/emulator/faults.js';
 
 const PRODUCT = 'a1Pack';
 const NOTICE = Buffer.from('{"notice":"maintenance at 02:00"}').toString('base64');
@@ -67,18 +68,6 @@ function expectWellFormedPacks(packs: readonly PubMessage[][], packSize = 100): 
     const numbers = pack.map((message) => message.row);
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
   }
-}
-
-/** mulberry32: a small seeded generator, so a failing mix can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 describe('packing rows into BatchPub calls', () => {
@@ -222,7 +211,7 @@ describe('packing rows into BatchPub calls', () => {
   });
 
   it('keeps every call free of repeated devices over a long run of random repeats, each device\'s rows in file order', () => {
-    const random = seededRandom(7);
+    const random = createPrng(7);
     const rows = Array.from({ length: 20_000 }, (_, index) => row(index + 1, { device: `dev-${Math.floor(random() * 150)}` }));
 
     const { outputs } = runPacker(rows);
@@ -275,7 +264,7 @@ describe('packing rows into BatchPub calls', () => {
 
   it('loses no row and holds at most the bound of open packs over a seeded random mix', () => {
     for (const seed of [1, 2, 3]) {
-      const random = seededRandom(seed);
+      const random = createPrng(seed);
       const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
       const payloads = Array.from({ length: 40 }, (_, index) => Buffer.from(`payload ${index}`).toString('base64'));
       const rows = Array.from({ length: 6_000 }, (_, index): PubMessage => {
