@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { maxInWindow } from '../../src/limiter/sliding-window.js';
 import { CampaignStore } from '../../src/queue/campaign-store.js';
 import { campaignKeys } from '../../src/queue/keys.js';
 import type { RedisClient } from '../../src/redis/client.js';
@@ -14,6 +13,7 @@ import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-
 import { ACCESS_KEY } from '../helpers/harness.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { SENTINEL_MASTER, startSentinelSetup, type SentinelSetup } from '../helpers/sentinel.js';
+import { expectCapHeld } from '../helpers/cap.js';
 
 const ROWS = 8000;
 
@@ -79,12 +79,11 @@ describe('Redis through Sentinel', () => {
     const duplicates = sent.length - ROWS;
     expect(duplicates, `${duplicates} rows sent twice`).toBeLessThanOrEqual(400);
     expect(killedAfter).toBeLessThan(ROWS);
-    expect(maxInWindow(all.map((call) => call.t))).toBeLessThanOrEqual(1600);
+    expectCapHeld(all, 1600);
     // Sending stopped while there was no primary, and went on by itself.
     const times = all.map((call) => call.t);
     const outageMs = Math.max(...times.slice(1).map((t, index) => t - (times[index] ?? t)));
     expect(outageMs, 'the longest pause between two calls').toBeLessThan(15_000);
-    expect(all.filter((call) => call.code !== 'OK')).toEqual([]);
     for (const worker of workers) expect(worker.child.exitCode).toBeNull();
   });
 });
