@@ -8,6 +8,11 @@ export async function accountCaps(redis: RedisClient, prefix: string): Promise<A
   return views.filter((view) => view !== undefined);
 }
 
+/** The learned guard as a share of the rate, `0.74%`. */
+export function guardPercent(guard: number): string {
+  return `${(guard * 100).toFixed(2)}%`;
+}
+
 /** The cap a ramp grows towards: the account's (the highest, when several accounts share the prefix), else `fallback`. */
 export function highestCap(accounts: readonly AccountCapView[], fallback = Infinity): number {
   return accounts.length === 0 ? fallback : Math.max(...accounts.map((account) => account.cap));

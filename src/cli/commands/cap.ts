@@ -7,6 +7,7 @@ import { accountKeys, listCapAccounts, readAccountCap, setCap, type AccountCapVi
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
 import { exitWithError, printJson, printTable } from '../output.js';
 import { positiveNumber } from '../parse.js';
+import { guardPercent } from '../../view/account-cap.js';
 
 interface CapFlags extends GlobalFlags {
   set?: number;
@@ -117,7 +118,7 @@ function capJson(view: AccountCapView): Record<string, unknown> {
 
 /** The learned guard as a share of the rate, `-` before any worker learned it. */
 function guardText(guard: number | undefined): string {
-  return guard === undefined ? '-' : `${(guard * 100).toFixed(2)}%`;
+  return guard === undefined ? '-' : guardPercent(guard);
 }
 
 function round(rate: number): number {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { failuresByCode, type FailuresByCode } from '../../report/failures-by-code.js';
 import type { CampaignStore } from '../../queue/campaign-store.js';
-import { accountCaps, highestCap } from '../../view/account-cap.js';
+import { accountCaps, guardPercent, highestCap } from '../../view/account-cap.js';
 import { listSchedules } from '../lazy.js';
 import { STATUS_COLUMNS, campaignView, stateText, tableRow, type CampaignView } from '../../view/campaign-view.js';
 import { configFrom, withStore, type GlobalFlags } from '../context.js';
@@ -51,7 +51,7 @@ async function printAll(store: CampaignStore, json: boolean): Promise<void> {
   if (views.length === 0) console.log('no campaigns');
   else printTable(views.map(tableRow), STATUS_COLUMNS);
   for (const { account, cap, rate, guard, workers } of accounts) {
-    const kept = guard === undefined ? '' : `, ${(guard * 100).toFixed(2)}% kept for timing`;
+    const kept = guard === undefined ? '' : `, ${guardPercent(guard)} kept for timing`;
     console.log(`account ${account}: shared cap ${cap}/s, rate now ${Math.round(rate)}/s${kept}, ${workers.length} workers (see fleetcast cap)`);
   }
   if (schedules.length === 0) return;
