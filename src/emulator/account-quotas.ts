@@ -53,3 +53,38 @@ export class DeviceQuotas {
     this.#windows.clear();
   }
 }
+
+/**
+ * Messages to devices per second per account, over every API: a Pub counts one, a BatchPub one per listed device,
+ * a broadcast one per message it puts on the broker. A call passes only when all of its messages fit.
+ */
+export class DownlinkQuotas {
+  readonly #windows = new Map<string, SlidingWindow>();
+
+  constructor(readonly limit: number) {}
+
+  /** Whether `messages` more for the account fit at `now`; always true when the limit is off (0). */
+  fits(accountId: string, messages: number, now: number): boolean {
+    if (this.limit <= 0 || messages === 0) return true;
+    return this.#window(accountId).fits(now, messages);
+  }
+
+  /** Records the messages of an admitted call; call only after `fits`. */
+  record(accountId: string, messages: number, now: number): void {
+    if (this.limit <= 0 || messages === 0) return;
+    this.#window(accountId).record(now, messages);
+  }
+
+  clear(): void {
+    this.#windows.clear();
+  }
+
+  #window(accountId: string): SlidingWindow {
+    let window = this.#windows.get(accountId);
+    if (!window) {
+      window = new SlidingWindow(this.limit);
+      this.#windows.set(accountId, window);
+    }
+    return window;
+  }
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AccountQuotas, DeviceQuotas } from './account-quotas.js';
+import type { AccountQuotas, DeviceQuotas, DownlinkQuotas } from './account-quotas.js';
 import { ArrivalClock } from './arrival-clock.js';
 import { ACTIONS, type ActionPlan } from './actions/index.js';
 import { Authenticator, readEnvelope, type CallEnvelope, type SignedRequest } from './auth.js';
@@ -25,6 +25,7 @@ export interface ApiHandlerDeps {
   registry: DeviceRegistry | undefined;
   quotas: AccountQuotas;
   deviceQuotas: DeviceQuotas;
+  downlinkQuotas: DownlinkQuotas;
   /** Milliseconds since start, monotonic. */
   clock: () => number;
 }
@@ -41,8 +42,8 @@ interface CallState {
 }
 
 /**
- * Handles calls to `/`: signature, action, injected fault, account quota, validation, per-device rate,
- * delivery to the broker, then the answer. Faults are drawn after the signature check.
+ * Handles calls to `/`: signature, action, injected fault, account quota, validation, per-device and
+ * per-account message rates, delivery to the broker, then the answer. Faults are drawn after the signature check.
  */
 export class ApiHandler {
   readonly #authenticator: Authenticator;
@@ -103,10 +104,18 @@ export class ApiHandler {
       messageIds: this.#messageIds,
     });
     this.#checkDeviceFaults(plan.devices);
-    if (!deps.deviceQuotas.tryAdmit(plan.devices, state.arrivedAt)) {
-      throw new EmulatorAnswerError(businessError('iot.messagebroker.RateLimit'));
-    }
+    this.#admitMessages(state, plan);
     await this.#deliverAndAnswer(state, plan, res);
+  }
+
+  /** Per-device and account-wide message rates: a call is admitted whole or refused whole, recording nothing. */
+  #admitMessages(state: CallState, plan: ActionPlan): void {
+    const { deviceQuotas, downlinkQuotas } = this.#deps;
+    const messages = plan.deliveries.length;
+    const admitted =
+      downlinkQuotas.fits(state.accountId, messages, state.arrivedAt) && deviceQuotas.tryAdmit(plan.devices, state.arrivedAt);
+    if (!admitted) throw new EmulatorAnswerError(businessError('iot.messagebroker.RateLimit'));
+    downlinkQuotas.record(state.accountId, messages, state.arrivedAt);
   }
 
   /** Devices chosen offline or unknown by `faultOffline` / `faultNotFound` refuse the call as the real API does. */
@@ -141,7 +150,7 @@ export class ApiHandler {
       deps.log.changeCode(index, action, code, failed.code);
       return this.#send(state, renderError(failed, this.#errorContext(state)), res);
     }
-    deps.log.markDelivered(plan.deliveries.length);
+    deps.log.markDelivered(index, action, plan.deliveries.length);
     if (state.fault === 'reset') {
       res.socket?.destroy();
       return;

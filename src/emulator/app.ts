@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { AccountQuotas, DeviceQuotas } from './account-quotas.js';
+import { AccountQuotas, DeviceQuotas, DownlinkQuotas } from './account-quotas.js';
 import { handleAdminRoute } from './admin-routes.js';
 import { ApiHandler } from './api-handler.js';
 import { createEmbeddedBroker, createExternalBroker, createNullBroker, type MessageBroker } from './broker.js';
@@ -43,6 +43,7 @@ export async function createEmulator(options: EmulatorOptions = {}, httpHost = '
   const log = new CallLog(resolved.recordCalls, resolved.maxRecordedCalls, clock);
   const quotas = new AccountQuotas(resolved);
   const deviceQuotas = new DeviceQuotas(resolved.deviceQps);
+  const downlinkQuotas = new DownlinkQuotas(resolved.downlinkQps);
   const api = new ApiHandler({
     options: resolved,
     broker,
@@ -51,12 +52,14 @@ export async function createEmulator(options: EmulatorOptions = {}, httpHost = '
     registry: resolved.devices ? new DeviceRegistry(resolved.devices) : undefined,
     quotas,
     deviceQuotas,
+    downlinkQuotas,
     clock,
   });
   const onReset = (): void => {
     log.reset();
     quotas.clear();
     deviceQuotas.clear();
+    downlinkQuotas.clear();
   };
   const server = createServer((req, res) => {
     route(req, res, api, log, onReset, resolved).catch(() => {

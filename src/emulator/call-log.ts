@@ -15,6 +15,8 @@ export interface CallRecord {
   /** The message's topic (Pub, PubBroadcast); for a refused Pub, the TopicFullName it asked for. */
   topic?: string;
   qos?: number;
+  /** Messages the call put on the broker (a BatchPub one per device); absent when it put none. */
+  deliveries?: number;
 }
 
 /** Totals since start or the last reset. */
@@ -25,6 +27,8 @@ export interface EmulatorSummary {
   accepted: number;
   /** Messages put on the broker (a BatchPub call puts one per device). */
   delivered: number;
+  /** Messages put on the broker, by action. */
+  deliveredByAction: Record<string, number>;
   /** Calls by action, then by code. */
   byAction: Record<string, Record<string, number>>;
   /** Calls by code over all actions. */
@@ -46,6 +50,8 @@ export interface EmulatorStats {
   readonly recordedCount: number;
   /** Request counts by action and code, for metrics. */
   requestCounts(): { action: string; code: string; count: number }[];
+  /** Messages put on the broker by action, for metrics. */
+  deliveryCounts(): { action: string; count: number }[];
   /** Forgets calls and counters. */
   reset(): void;
 }
@@ -60,6 +66,7 @@ interface Chunk {
   code: Uint16Array;
   fault: Uint8Array;
   qos: Int8Array;
+  deliveries: Uint32Array;
   messageId: BigUint64Array;
   topic: (string | undefined)[];
 }
@@ -72,6 +79,7 @@ function newChunk(): Chunk {
     code: new Uint16Array(CHUNK),
     fault: new Uint8Array(CHUNK),
     qos: new Int8Array(CHUNK),
+    deliveries: new Uint32Array(CHUNK),
     messageId: new BigUint64Array(CHUNK),
     topic: [],
   };
@@ -112,6 +120,7 @@ export class CallLog implements EmulatorStats {
   #unrecorded = 0;
   #accepted = 0;
   #delivered = 0;
+  readonly #deliveredByAction = new Map<string, number>();
   readonly #counts = new Map<string, Map<string, number>>();
   readonly #actions = new Interner();
   readonly #accounts = new Interner();
@@ -166,8 +175,13 @@ export class CallLog implements EmulatorStats {
     this.#accepted += 1;
   }
 
-  markDelivered(messages: number): void {
+  /** Counts the messages a call put on the broker and keeps their number in its record (`index` from `add`). */
+  markDelivered(index: number, action: string, messages: number): void {
     this.#delivered += messages;
+    this.#deliveredByAction.set(action, (this.#deliveredByAction.get(action) ?? 0) + messages);
+    if (index < 0 || index >= this.#size) return;
+    const chunk = this.#chunks[Math.floor(index / CHUNK)];
+    if (chunk) chunk.deliveries[index % CHUNK] = messages;
   }
 
   get recordedCount(): number {
@@ -192,6 +206,7 @@ export class CallLog implements EmulatorStats {
       total,
       accepted: this.#accepted,
       delivered: this.#delivered,
+      deliveredByAction: Object.fromEntries(this.#deliveredByAction),
       byAction,
       byCode,
       recordedCalls: this.#size,
@@ -215,12 +230,17 @@ export class CallLog implements EmulatorStats {
     return out;
   }
 
+  deliveryCounts(): { action: string; count: number }[] {
+    return [...this.#deliveredByAction].map(([action, count]) => ({ action, count }));
+  }
+
   reset(): void {
     this.#chunks = [];
     this.#size = 0;
     this.#unrecorded = 0;
     this.#accepted = 0;
     this.#delivered = 0;
+    this.#deliveredByAction.clear();
     this.#counts.clear();
   }
 
@@ -242,6 +262,8 @@ export class CallLog implements EmulatorStats {
     if (topic !== undefined) record.topic = topic;
     const qos = chunk.qos[at] ?? -1;
     if (qos >= 0) record.qos = qos;
+    const deliveries = chunk.deliveries[at] ?? 0;
+    if (deliveries > 0) record.deliveries = deliveries;
     return record;
   }
 

@@ -17,7 +17,12 @@ export function renderMetrics(stats: EmulatorStats): string {
     '# HELP fleetcast_emulator_messages_delivered_total Messages put on the MQTT broker.',
     '# TYPE fleetcast_emulator_messages_delivered_total counter',
     `fleetcast_emulator_messages_delivered_total ${summary.delivered}`,
+    '# HELP fleetcast_emulator_deliveries_total Messages put on the MQTT broker by action (a BatchPub puts one per device).',
+    '# TYPE fleetcast_emulator_deliveries_total counter',
   );
+  for (const { action, count } of stats.deliveryCounts()) {
+    lines.push(`fleetcast_emulator_deliveries_total{action="${label(action)}"} ${count}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -27,6 +27,15 @@ export interface EmulatorOptions {
   pubBroadcastQps?: number;
   /** Messages per second per device (`iot.messagebroker.RateLimit` over it); 0 turns the check off. Default 0. */
   deviceQps?: number;
+  /**
+   * Messages to devices per second per account, over Pub, BatchPub and PubBroadcast together (strict sliding
+   * second); 0 turns the check off. Default 0. A Pub counts one message, a BatchPub one per listed device, a
+   * PubBroadcast one per message it puts on the broker (one for a topic broadcast, one per registered device
+   * without a topic). A call whose messages do not all fit is refused whole with `iot.messagebroker.RateLimit`
+   * and delivers nothing; it still counts toward its API's call quota, which is checked first, as for `deviceQps`.
+   * The cloud documents an account-wide cloud-to-device rate of 2,000 messages/s (limits page, 2019).
+   */
+  downlinkQps?: number;
   /** Device registry: when given, unknown products and devices are refused. Default: none, every device exists. */
   devices?: readonly DeviceIdentity[];
   /** When set, calls must carry this IotInstanceId. Default: none, any or no IotInstanceId is accepted. */
@@ -82,6 +91,7 @@ export interface ResolvedEmulatorOptions {
   batchPubQps: number;
   pubBroadcastQps: number;
   deviceQps: number;
+  downlinkQps: number;
   devices: readonly DeviceIdentity[] | undefined;
   instanceId: string | undefined;
   mqtt: { kind: 'embedded'; port: number; host: string | undefined } | { kind: 'external'; url: string } | { kind: 'none' };
@@ -136,6 +146,7 @@ export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmu
     batchPubQps: count('batchPubQps', input.batchPubQps, 50, 1),
     pubBroadcastQps: count('pubBroadcastQps', input.pubBroadcastQps, 1, 1),
     deviceQps: count('deviceQps', input.deviceQps, 0, 0),
+    downlinkQps: count('downlinkQps', input.downlinkQps, 0, 0),
     devices: resolveDevices(problems, input.devices),
     instanceId: resolveInstanceId(problems, input.instanceId),
     mqtt: resolveMqtt(problems, input),

@@ -15,18 +15,23 @@ export class SlidingWindow {
     this.#times = new Float64Array(Math.max(1, limit));
   }
 
-  /** Whether an admission at `now` would fit, without recording it. */
-  fits(now: number): boolean {
-    if (this.limit <= 0) return false;
-    if (this.#count < this.limit) return true;
-    return now - (this.#times[this.#next] ?? 0) > this.windowMs;
+  /** Whether `admissions` more at `now` would fit (all of them or none), without recording them. */
+  fits(now: number, admissions = 1): boolean {
+    if (admissions > this.limit) return false;
+    const dropped = this.#count + admissions - this.limit;
+    if (dropped <= 0) return true;
+    // The newest of the admissions that would leave the ring must be outside the window.
+    const oldest = (this.#next - this.#count + this.limit) % this.limit;
+    return now - (this.#times[(oldest + dropped - 1) % this.limit] ?? 0) > this.windowMs;
   }
 
-  /** Records an admission at `now`; call only after `fits(now)`. */
-  record(now: number): void {
-    this.#times[this.#next] = now;
-    this.#next = (this.#next + 1) % this.limit;
-    if (this.#count < this.limit) this.#count += 1;
+  /** Records `admissions` at `now`; call only after `fits(now, admissions)`. */
+  record(now: number, admissions = 1): void {
+    for (let i = 0; i < admissions; i++) {
+      this.#times[this.#next] = now;
+      this.#next = (this.#next + 1) % this.limit;
+    }
+    this.#count = Math.min(this.limit, this.#count + admissions);
   }
 
   /** Admits and records when it fits. */

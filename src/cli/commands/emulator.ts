@@ -20,6 +20,7 @@ interface EmulatorFlags {
   devices?: string;
   instanceId?: string;
   deviceQps?: string;
+  downlinkQps?: string;
   faultThrottle?: string;
   faultSystem?: string;
   faultUnavailable?: string;
@@ -57,6 +58,7 @@ export function registerEmulatorCommand(program: Command): Command {
     .option('--devices <file>', 'device registry: JSON array or CSV of ProductKey, DeviceName')
     .option('--instance-id <id>', 'require this IotInstanceId')
     .option('--device-qps <n>', 'messages per second per device (iot.messagebroker.RateLimit over it)')
+    .option('--downlink-qps <n>', 'messages to devices per second per account over all APIs, a BatchPub counting one per device (iot.messagebroker.RateLimit over it; default 0, off)')
     .option('--fault-throttle <share>', 'share of calls answered Throttling.User')
     .option('--fault-system <share>', 'share of calls answered iot.system.SystemException')
     .option('--fault-unavailable <share>', 'share of calls answered HTTP 503 ServiceUnavailable')
@@ -137,6 +139,7 @@ async function optionsFromFlags(flags: EmulatorFlags): Promise<{ options: Emulat
     batchPubQps: number('--batch-qps', flags.batchQps),
     pubBroadcastQps: number('--broadcast-qps', flags.broadcastQps),
     deviceQps: number('--device-qps', flags.deviceQps),
+    downlinkQps: number('--downlink-qps', flags.downlinkQps),
     mqttPort: number('--mqtt-port', flags.mqttPort),
     faultThrottle: number('--fault-throttle', flags.faultThrottle),
     faultSystem: number('--fault-system', flags.faultSystem),
