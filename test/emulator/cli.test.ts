@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { b64, PubRequest, randomProductKey, sdkClient } from './helpers.js';
+import { b64, parseAnswer, PubRequest, randomProductKey, rawV1, sdkClient } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = `${ROOT}dist/workers/emulator.js`;
@@ -46,12 +46,26 @@ describe('emulator CLI', () => {
     expect(await exited).toBe(0);
   });
 
+  it('--downlink-qps bounds the messages of a call per account: a BatchPub of more devices is refused whole', async () => {
+    const started = run(['--port', '0', '--json', '--no-mqtt', '--downlink-qps', '2']);
+    child = started.child;
+    const ready = JSON.parse((await started.lines.next()).value as string) as { port: number };
+    const pk = randomProductKey();
+    const batchPub = async (devices: string[]): Promise<unknown> => {
+      const names = Object.fromEntries(devices.map((device, i) => [`DeviceName.${i + 1}`, device]));
+      const params = { Action: 'BatchPub', ProductKey: pk, TopicShortName: 'get', MessageContent: b64('cli'), ...names };
+      return parseAnswer((await rawV1({ port: ready.port, params })).text).Code ?? 'OK';
+    };
+    expect(await batchPub(['dev1', 'dev2', 'dev3'])).toBe('iot.messagebroker.RateLimit');
+    expect(await batchPub(['dev1', 'dev2'])).toBe('OK');
+  });
+
   it('refuses bad values with one message naming each, exit 2', async () => {
-    const started = run(['--port', 'abc', '--qps', '-5', '--fault-reset', '2', '--access-key', 'nosecret', '--mqtt', 'http://x']);
+    const started = run(['--port', 'abc', '--qps', '-5', '--fault-reset', '2', '--access-key', 'nosecret', '--mqtt', 'http://x', '--downlink-qps', '-1']);
     child = started.child;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await exitOf(child)).toBe(2);
-    for (const name of ['--port', 'qps', 'faultReset', '--access-key', 'mqtt must be a broker URL']) expect(stderr).toContain(name);
+    for (const name of ['--port', 'qps', 'faultReset', '--access-key', 'mqtt must be a broker URL', 'downlinkQps']) expect(stderr).toContain(name);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlidingWindow, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { b64, parseAnswer, rawV1 } from './helpers.js';
+import { b64, parseAnswer, randomProductKey, rawV1, subscribe, type Subscriber } from './helpers.js';
 
 function pub(port: number, accessKeyId = 'testid', secret = 'testsecret'): Promise<string> {
   const pk = 'a1Quota0001';
@@ -32,6 +32,24 @@ describe('SlidingWindow', () => {
     expect(window.tryAdmit(1000.5)).toBe(true);
     expect(window.tryAdmit(1005)).toBe(false);
     expect(window.tryAdmit(1010.5)).toBe(true);
+  });
+
+  it('admits a group only when all of it fits, freeing slots as the oldest admissions leave the window', () => {
+    const window = new SlidingWindow(5, 1000);
+    window.record(0, 3);
+    window.record(100, 1);
+    expect(window.fits(200, 2)).toBe(false);
+    expect(window.fits(200, 1)).toBe(true);
+    expect(window.fits(1000.5, 4)).toBe(true);
+    expect(window.fits(1000.5, 5)).toBe(false);
+    expect(window.fits(1100.5, 5)).toBe(true);
+    expect(window.fits(5000, 6)).toBe(false);
+    window.record(1000.5, 4);
+    expect(window.fits(1100.5, 1)).toBe(true);
+    expect(window.fits(1100.5, 2)).toBe(false);
+    expect(window.fits(2000.5, 1)).toBe(true);
+    expect(window.fits(2000.5, 2)).toBe(false);
+    expect(window.fits(2001, 5)).toBe(true);
   });
 });
 
@@ -103,5 +121,121 @@ describe('account quota', () => {
     expect(maxInWindow(accepted.map((call) => call.t), 1000)).toBeLessThanOrEqual(qps);
     // The window is used, not starved: at least two full seconds' worth got through.
     expect(accepted.length).toBeGreaterThanOrEqual(2 * qps);
+  });
+});
+
+/** Answer code of a V1 call: `OK` for Success true. */
+async function codeOf(port: number, params: Record<string, string>): Promise<string> {
+  const answer = await rawV1({ port, params });
+  return (parseAnswer(answer.text).Code as string | undefined) ?? 'OK';
+}
+
+function pubTo(port: number, pk: string, device: string, text = 'p'): Promise<string> {
+  return codeOf(port, { Action: 'Pub', ProductKey: pk, TopicFullName: `/${pk}/${device}/user/get`, MessageContent: b64(text) });
+}
+
+function batchPubTo(port: number, pk: string, devices: readonly string[], text = 'b'): Promise<string> {
+  const names = Object.fromEntries(devices.map((device, i) => [`DeviceName.${i + 1}`, device]));
+  return codeOf(port, { Action: 'BatchPub', ProductKey: pk, TopicShortName: 'get', MessageContent: b64(text), ...names });
+}
+
+function deviceNames(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('account downlink limit (downlinkQps)', () => {
+  let emulator: RunningEmulator | undefined;
+  let subscriber: Subscriber | undefined;
+  afterEach(async () => {
+    await subscriber?.end();
+    await emulator?.close();
+    subscriber = undefined;
+    emulator = undefined;
+  });
+
+  /** Messages the subscriber holds on `device`'s topic after a pause long enough for any delivery to arrive. */
+  async function receivedBy(device: string, pk: string): Promise<number> {
+    await sleep(300);
+    return (subscriber?.messages ?? []).filter((packet) => packet.topic === `/${pk}/${device}/user/get`).length;
+  }
+
+  it('at 150: a BatchPub of 100 and 50 Pubs pass, the next Pub in that second is refused undelivered, then passes', async () => {
+    emulator = await startEmulator({ downlinkQps: 150 });
+    const pk = randomProductKey();
+    subscriber = await subscribe(emulator.mqttUrl ?? '', `/${pk}/+/user/get`);
+    const port = emulator.port;
+
+    expect(await batchPubTo(port, pk, deviceNames('batch', 100))).toBe('OK');
+    const pubs = await Promise.all(deviceNames('pub', 50).map((device) => pubTo(port, pk, device)));
+    expect(pubs.filter((code) => code === 'OK')).toHaveLength(50);
+    const refused = await rawV1({
+      port,
+      params: { Action: 'Pub', ProductKey: pk, TopicFullName: `/${pk}/late0001/user/get`, MessageContent: b64('late') },
+    });
+    expect(refused.status).toBe(200);
+    expect(parseAnswer(refused.text)).toMatchObject({ Success: false, Code: 'iot.messagebroker.RateLimit' });
+    expect(await subscriber.waitFor(150)).toHaveLength(150);
+    expect(await receivedBy('late0001', pk)).toBe(0);
+
+    await sleep(1100);
+    expect(await pubTo(port, pk, 'late0001', 'late')).toBe('OK');
+    await subscriber.waitFor(151);
+    expect(await receivedBy('late0001', pk)).toBe(1);
+
+    const summary = emulator.stats.summary();
+    expect(summary.byAction.Pub).toEqual({ OK: 51, 'iot.messagebroker.RateLimit': 1 });
+    expect(summary.deliveredByAction).toEqual({ BatchPub: 100, Pub: 51 });
+    expect(emulator.stats.calls()[0]).toMatchObject({ action: 'BatchPub', code: 'OK', deliveries: 100 });
+    expect(emulator.stats.calls().find((call) => call.code !== 'OK')?.deliveries).toBeUndefined();
+  });
+
+  it('refuses a BatchPub that would cross the limit whole: no device receives it, and it takes no share of the second', async () => {
+    emulator = await startEmulator({ downlinkQps: 150 });
+    const pk = randomProductKey();
+    subscriber = await subscribe(emulator.mqttUrl ?? '', `/${pk}/+/user/get`);
+    const port = emulator.port;
+
+    expect(await batchPubTo(port, pk, deviceNames('first', 100))).toBe('OK');
+    expect(await batchPubTo(port, pk, deviceNames('cross', 51))).toBe('iot.messagebroker.RateLimit');
+    // Exactly what is left of the second still fits: the refused call recorded nothing.
+    expect(await batchPubTo(port, pk, deviceNames('last', 50))).toBe('OK');
+    expect(await pubTo(port, pk, 'extra001')).toBe('iot.messagebroker.RateLimit');
+
+    expect(await subscriber.waitFor(150)).toHaveLength(150);
+    await sleep(300);
+    const topics = subscriber.messages.map((packet) => packet.topic);
+    expect(topics.filter((topic) => topic.includes('/cross'))).toHaveLength(0);
+    expect(topics.filter((topic) => topic.includes('/last'))).toHaveLength(50);
+    expect(topics).toHaveLength(150);
+    expect(emulator.stats.summary().byAction.BatchPub).toEqual({ OK: 2, 'iot.messagebroker.RateLimit': 1 });
+  });
+
+  it('checks the API call quota first, and a call refused by the per-device limit takes no share of the account', async () => {
+    emulator = await startEmulator({ mqtt: false, qps: 1, deviceQps: 1, downlinkQps: 2 });
+    const pk = randomProductKey();
+    const port = emulator.port;
+    expect(await batchPubTo(port, pk, ['dev1'])).toBe('OK');
+    expect(await batchPubTo(port, pk, ['dev1'])).toBe('iot.messagebroker.RateLimit');
+    expect(await pubTo(port, pk, 'dev2')).toBe('OK');
+    // Over both the Pub call quota and the account's messages: the call quota answers.
+    expect(await pubTo(port, pk, 'dev3')).toBe('Throttling.User');
+    expect(await batchPubTo(port, pk, ['dev3'])).toBe('iot.messagebroker.RateLimit');
+    await sleep(1100);
+    expect(await pubTo(port, pk, 'dev3')).toBe('OK');
+  });
+
+  it('counts deliveries by action in /metrics', async () => {
+    emulator = await startEmulator({ mqtt: false, downlinkQps: 10 });
+    const pk = randomProductKey();
+    const port = emulator.port;
+    expect(await batchPubTo(port, pk, deviceNames('m', 8))).toBe('OK');
+    expect(await pubTo(port, pk, 'm100')).toBe('OK');
+    expect(await batchPubTo(port, pk, deviceNames('n', 2))).toBe('iot.messagebroker.RateLimit');
+    const metrics = await (await fetch(`${emulator.url}/metrics`)).text();
+    expect(metrics).toContain('fleetcast_emulator_deliveries_total{action="BatchPub"} 8');
+    expect(metrics).toContain('fleetcast_emulator_deliveries_total{action="Pub"} 1');
+    expect(metrics).toContain('fleetcast_emulator_messages_delivered_total 9');
   });
 });
