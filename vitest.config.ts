@@ -36,6 +36,7 @@ const SHARED_MACHINE = [
   'test/dispatch/redis-outage.test.ts',
   'test/operator/schedule-cron.test.ts',
   'test/console/**/*.test.ts',
+  'test/dispatch/batch-pub-packing.test.ts',
 ];
 
 const common = { globalSetup: ['test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000, pool: 'forks' as const };

@@ -1,7 +1,7 @@
 import { CsvFatalProblem, csvRecords, type CsvRecord } from './csv-records.js';
 import { readUtf8Chunks, type ReadProgress } from './byte-source.js';
 import { USER_PROP_PREFIX } from './fields.js';
-import { REPORT_OUTCOME_COLUMNS, isReportHeader, unmarkReportCell } from './report-file.js';
+import { reportOutcomeColumnCount, unmarkReportCell } from './report-file.js';
 import { CampaignFileError, failFile, makeRowError, type RowError } from './row-errors.js';
 import { EMPTY_VALUES, type RecordSource, type SourceRecord } from './source-record.js';
 
@@ -54,7 +54,8 @@ function toSourceRecord(record: CsvRecord, header: Header, row: number): SourceR
 }
 
 function headerOf(names: readonly string[]): Header {
-  return isReportHeader(names) ? { names, ignored: REPORT_OUTCOME_COLUMNS.length, marked: true } : { names, ignored: 0, marked: false };
+  const outcomeColumns = reportOutcomeColumnCount(names);
+  return outcomeColumns > 0 ? { names, ignored: outcomeColumns, marked: true } : { names, ignored: 0, marked: false };
 }
 
 /**

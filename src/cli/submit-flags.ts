@@ -27,6 +27,7 @@ export interface SubmitFlags extends GlobalFlags {
   rampFactor?: number;
   rampEvery?: number;
   rampOn?: string;
+  pack?: boolean;
 }
 
 /** Adds the options of `fleetcast submit` to `command`. */
@@ -50,7 +51,8 @@ export function addSubmitOptions(command: Command): Command {
     .option('--ramp-start <qps>', 'start at this many calls/s and raise the rate step by step (needs --ramp-factor and --ramp-every)', numberFlag('--ramp-start'))
     .option('--ramp-factor <f>', 'with --ramp-start: multiply the rate by this (1.1 to 5) at each step, up to --rate or the account cap', numberFlag('--ramp-factor'))
     .option('--ramp-every <n>', 'with --ramp-start: one step each time this many more rows are counted', numberFlag('--ramp-every'))
-    .option('--ramp-on <sent|final>', 'with --ramp-start: count rows that ended sent (default), or rows in any final state');
+    .option('--ramp-on <sent|final>', 'with --ramp-start: count rows that ended sent (default), or rows in any final state')
+    .option('--pack', 'send rows with one payload to many devices of a product by BatchPub, up to 100 devices a call (no MessageId per device); other rows by Pub');
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -24,6 +24,11 @@ export interface FleetcastConfig {
   readonly iotInstanceId: string | undefined;
   /** Account cap in Pub calls per second, shared by every worker. Env `FLEETCAST_RATE`. @defaultValue 1600 */
   readonly rate: number;
+  /**
+   * Account cap in BatchPub calls per second (a quota of its own, used by `--pack`), seeding the shared value like
+   * `rate`. Env `FLEETCAST_BATCHPUB_RATE`. @defaultValue 50
+   */
+  readonly batchPubRate: number;
   /** Request signing: `v3` (ACS3-HMAC-SHA256, the SDK default) or `v1` (HMAC-SHA1). Env `FLEETCAST_SIGNATURE`. @defaultValue `v3` */
   readonly signature: 'v1' | 'v3';
   /** Per-call timeout in ms. Env `FLEETCAST_TIMEOUT_MS`. @defaultValue 10000 */
@@ -65,6 +70,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
 
   const endpoint = parseEndpoint(pick('endpoint', 'FLEETCAST_ENDPOINT') ?? `https://iot.${regionId}.aliyuncs.com`, problems);
   const rate = parseNumber(pick('rate', 'FLEETCAST_RATE') ?? '1600', 'FLEETCAST_RATE', 1, MAX_RATE, problems);
+  const batchPubRate = parseNumber(nonEmpty(env.FLEETCAST_BATCHPUB_RATE) ?? '50', 'FLEETCAST_BATCHPUB_RATE', 1, MAX_RATE, problems);
   const timeoutMs = parseNumber(nonEmpty(env.FLEETCAST_TIMEOUT_MS) ?? '10000', 'FLEETCAST_TIMEOUT_MS', 100, 600_000, problems);
 
   const abortFailureRatio = parseNumber(nonEmpty(env.FLEETCAST_ABORT_FAILURE_RATIO) ?? '0.5', 'FLEETCAST_ABORT_FAILURE_RATIO', 0, 1, problems);
@@ -103,6 +109,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     regionId,
     iotInstanceId: pick('iotInstanceId', 'IOT_INSTANCE_ID'),
     rate,
+    batchPubRate,
     signature: signature === 'v1' ? 'v1' : 'v3',
     timeoutMs,
     abortFailureRatio,

@@ -1,7 +1,10 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { ChunkJobData } from '../queue/wire-message.js';
 import { fromWire } from '../queue/wire-message.js';
+import type { RowOutcome } from '../queue/outcome.js';
+import type { PubMessage } from '../types/pub-message.js';
 import type { DispatchContext } from './dispatch-context.js';
+import { dispatchPack } from './pack-dispatch.js';
 import { dispatchRow, type ChunkRun } from './row-dispatch.js';
 
 /** Delay before a chunk handed back at shutdown is offered again. */
@@ -13,6 +16,7 @@ const REQUEUE_DELAY_MS = 1_000;
  * their outcomes are written as they come.
  */
 export function chunkProcessor(context: DispatchContext, campaignId: string) {
+  const delivered = { Pub: context.metrics.deliveries.labels('Pub'), BatchPub: context.metrics.deliveries.labels('BatchPub') };
   return async (job: Job<ChunkJobData>, token?: string): Promise<number> => {
     const rows = job.data.m.map((wire) => wire[0]);
     const final = await context.store.finalRows(campaignId, rows);
@@ -24,27 +28,40 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
       holdsLease: () => context.epoch() === epoch,
       idle: (wait) => slots.idle(campaignId, weight(), wait),
     };
-    const pending = job.data.m.filter((wire) => !final.has(wire[0])).map((wire) => fromWire(wire, context.iotInstanceId));
+    const units = callUnits(job.data, final, context.iotInstanceId);
     const priorAttempts = job.data.a ?? {};
     const attemptsSoFar: Record<number, number> = {};
     // Rows of a paused campaign, or a chunk beyond its canary, are not started: they would only take slots to wait
     // at the gate.
-    const firstRow = pending[0]?.row;
+    const firstRow = units[0]?.[0]?.row;
     const acquire = async (): Promise<void> => {
       if (watch.gateNow(campaignId, firstRow) === undefined) await watch.gate(campaignId, firstRow);
       await slots.acquire(campaignId, weight());
     };
-    const unfinished = await inSlots(pending, acquire, () => slots.release(), async (message) => {
-      const result = await dispatchRow(context, campaignId, message, run, priorAttempts[message.row]);
-      if ('requeue' in result) {
-        attemptsSoFar[message.row] = result.attempts;
-        return false;
+    const record = (outcome: RowOutcome): Promise<void> => {
+      context.metrics.messages.labels(campaignId, outcome.status).inc();
+      if (outcome.status === 'sent') delivered[outcome.api].inc();
+      return context.writer.write(campaignId, outcome);
+    };
+    const unfinished = await inSlots(units, acquire, () => slots.release(), async (unit) => {
+      const [only] = unit;
+      if (unit.length === 1 && only !== undefined) {
+        const result = await dispatchRow(context, campaignId, only, run, priorAttempts[only.row]);
+        if ('requeue' in result) {
+          attemptsSoFar[only.row] = result.attempts;
+          return 1;
+        }
+        await record(result);
+        return 0;
       }
-      await context.writer.write(campaignId, result);
-      context.metrics.messages.labels(campaignId, result.status).inc();
-      return true;
+      const packRows = unit.map((message) => message.row);
+      const result = await dispatchPack(context, campaignId, unit, run, Math.max(0, ...packRows.map((row) => priorAttempts[row] ?? 0)));
+      for (const { row, attempts } of result.requeued) attemptsSoFar[row] = attempts;
+      await Promise.all(result.outcomes.map(record));
+      return result.requeued.length;
     });
-    if (unfinished === 0) return pending.length;
+    const pending = units.reduce((sum, unit) => sum + unit.length, 0);
+    if (unfinished === 0) return pending;
     if (!run.holdsLease()) throw new Error('this process was frozen past its job lock; the chunk runs elsewhere');
     // The report's attempts count the calls of every run that handed the row back (a killed run's are lost with it).
     await job.updateData({ ...job.data, a: { ...priorAttempts, ...attemptsSoFar } });
@@ -57,15 +74,35 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
 }
 
 /**
+ * The calls of a chunk's rows that have no outcome yet: each pack (ChunkJobData.p) as one call, or as single rows
+ * when only one of its rows is left, then each other row alone.
+ */
+function callUnits(data: ChunkJobData, final: ReadonlySet<number>, iotInstanceId: string | undefined): PubMessage[][] {
+  const units: PubMessage[][] = [];
+  let next = 0;
+  for (const size of data.p ?? []) {
+    const pack = data.m.slice(next, next + size).filter((wire) => !final.has(wire[0]));
+    next += size;
+    if (pack.length > 1) units.push(pack.map((wire) => fromWire(wire, iotInstanceId)));
+    else for (const wire of pack) units.push([fromWire(wire, iotInstanceId)]);
+  }
+  for (let index = next; index < data.m.length; index++) {
+    const wire = data.m[index];
+    if (wire !== undefined && !final.has(wire[0])) units.push([fromWire(wire, iotInstanceId)]);
+  }
+  return units;
+}
+
+/**
  * Starts `work` on each item in turn once a slot is acquired and releases the slot when the item is done;
- * resolves with how many returned false once all are done. After an error no further item starts, and the first
+ * resolves with the sum of what they returned (rows handed back unsent) once all are done. After an error no further item starts, and the first
  * error is thrown once the started ones are done.
  */
 async function inSlots<T>(
   items: readonly T[],
   acquire: () => Promise<void>,
   release: () => void,
-  work: (item: T) => Promise<boolean>,
+  work: (item: T) => Promise<number>,
 ): Promise<number> {
   let failed = 0;
   let outstanding = 0;
@@ -85,8 +122,8 @@ async function inSlots<T>(
     }
     outstanding++;
     work(item).then(
-      (done) => {
-        if (!done) failed++;
+      (handedBack) => {
+        failed += handedBack;
         settle();
       },
       (reason: unknown) => {

@@ -7,6 +7,7 @@ import type { PubClient } from '../pub/pub-client.js';
 import { CampaignStore, type AbortCriteria } from '../queue/campaign-store.js';
 import { campaignKeys } from '../queue/keys.js';
 import { campaignGrantSize, campaignRateLimit } from '../queue/rate-limit.js';
+import type { RowApi } from '../queue/outcome.js';
 import type { ChunkJobData } from '../queue/wire-message.js';
 import { CampaignWatch } from './campaign-watch.js';
 import { chunkProcessor } from './chunk-processor.js';
@@ -27,6 +28,8 @@ export interface DispatcherOptions {
   readonly redis: RedisClient;
   readonly prefix: string;
   readonly limiter: AccountLimiter;
+  /** The account's BatchPub limiter: each pack of `--pack` takes one token. */
+  readonly batchPubLimiter: AccountLimiter;
   /** Makes the own limiter of a campaign submitted with `--rate` or a ramp, shared by every worker. */
   readonly limiterFor: (campaignId: string, rate: number, grantSize: number) => AccountLimiter;
   /** The account's shared cap now: a ramp grows up to it. */
@@ -44,8 +47,8 @@ export interface DispatcherOptions {
   readonly onError?: (error: Error) => void;
   /** Where errors this process recovers from by itself are logged (Redis connections, polls). @defaultValue the worker log on stderr */
   readonly errors?: ErrorLog;
-  readonly onThrottled?: () => void;
-  readonly onAnswered?: () => void;
+  readonly onThrottled?: (api: RowApi) => void;
+  readonly onAnswered?: (api: RowApi) => void;
 }
 
 /**
@@ -67,6 +70,7 @@ export class Dispatcher {
     this.#watch = new CampaignWatch(options.redis, options.prefix, (active) => this.#sync(active), { errors: options.errors ?? processErrorLog });
     this.#context = {
       limiter: options.limiter,
+      batchPubLimiter: options.batchPubLimiter,
       client: options.client,
       watch: this.#watch,
       store,
@@ -96,6 +100,7 @@ export class Dispatcher {
     this.#watch.beginStop();
     this.#context.slots.releaseAll();
     this.#options.limiter.releaseWaiters();
+    this.#options.batchPubLimiter.releaseWaiters();
     for (const limiter of this.#campaignLimiters.values()) limiter.releaseWaiters();
     await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
     this.#workers.clear();

@@ -1,7 +1,8 @@
 import pRetry, { AbortError, type Options as RetryOptions, type RetryContext } from 'p-retry';
+import type { BatchPubAccepted, BatchPubResult } from '../pub/batch-pub.js';
 import type { PubAccepted, PubRefused, PubResult } from '../pub/pub-result.js';
 import { BACKOFF_BOUNDS, TRANSIENT_ATTEMPTS_PER_RUN, backoffMs, retryClassOf, type RetryClass } from '../pub/retry-table.js';
-import type { RowOutcome } from '../queue/outcome.js';
+import type { RowApi, RowOutcome, RowStatus } from '../queue/outcome.js';
 import type { PubMessage } from '../types/pub-message.js';
 import type { DispatchContext } from './dispatch-context.js';
 
@@ -24,6 +25,34 @@ export interface Requeue {
 
 /** A row either ends with an outcome, or goes back to the queue. */
 export type RowResult = RowOutcome | Requeue;
+
+/** One call to repeat until it is final: a row by `Pub`, or a pack of rows by `BatchPub`. */
+export interface PlannedCall {
+  readonly api: RowApi;
+  /** The row the campaign's gate is asked about (a pack's first row: every row of a pack is past a canary alike). */
+  readonly gateRow: number;
+  /** Messages the call delivers: the tokens it takes from the campaign's own limiter (`--rate` counts deliveries). */
+  readonly deliveries: number;
+  send(): Promise<PubResult | BatchPubResult>;
+}
+
+/** How a call ended: its status and answer hold for each of its rows. */
+export interface CallEnd {
+  readonly status: RowStatus;
+  readonly attempts: number;
+  readonly answer: Answer;
+}
+
+/** What an outcome takes from the last answer. */
+interface Answer {
+  readonly messageId?: string;
+  readonly requestId?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly httpStatus?: number | undefined;
+}
+
+export type CallResult = CallEnd | Requeue;
 
 /** What one row has been through so far. */
 interface RowProgress {
@@ -56,10 +85,8 @@ const TRANSIENT_BACKOFF = {
 } as const;
 
 /**
- * Sends one row until it has a final outcome. Every attempt takes a token from the account limiter first.
- * Throttled attempts wait briefly and go again without counting as failures; transient failures back off
- * exponentially, `TRANSIENT_ATTEMPTS_PER_RUN` times in one run; a systemic failure pauses the campaign and the row
- * waits at its gate; anything else fails the row. `priorAttempts` are the attempts of earlier runs of its chunk.
+ * Sends one row by `Pub` until it has a final outcome (see dispatchCall). `priorAttempts` are the attempts of
+ * earlier runs of its chunk.
  */
 export async function dispatchRow(
   context: DispatchContext,
@@ -68,34 +95,52 @@ export async function dispatchRow(
   run: ChunkRun,
   priorAttempts = 0,
 ): Promise<RowResult> {
+  const call: PlannedCall = { api: 'Pub', gateRow: message.row, deliveries: 1, send: () => context.client.pub(message) };
+  const result = await dispatchCall(context, campaignId, call, run, priorAttempts);
+  return 'requeue' in result ? result : outcomeOf(message, result, 'Pub');
+}
+
+/**
+ * Makes one call until it ends. Every attempt takes a token from the account limiter of its API first.
+ * Throttled attempts wait briefly and go again without counting as failures; transient failures back off
+ * exponentially, `TRANSIENT_ATTEMPTS_PER_RUN` times in one run; a systemic failure pauses the campaign and the call
+ * waits at its gate; anything else fails the call.
+ */
+export async function dispatchCall(
+  context: DispatchContext,
+  campaignId: string,
+  call: PlannedCall,
+  run: ChunkRun,
+  priorAttempts = 0,
+): Promise<CallResult> {
   const row: RowProgress = { attempts: priorAttempts, throttles: 0 };
   for (;;) {
-    const gate = context.watch.gateNow(campaignId, message.row) ?? (await run.idle(context.watch.gate(campaignId, message.row)));
+    const gate = context.watch.gateNow(campaignId, call.gateRow) ?? (await run.idle(context.watch.gate(campaignId, call.gateRow)));
     if (gate === 'stopping' || !run.holdsLease()) return { requeue: true, attempts: row.attempts };
-    if (gate === 'cancelled') return outcome(message, 'cancelled', row.attempts, { code: 'Cancelled' });
+    if (gate === 'cancelled') return ended('cancelled', row, { code: 'Cancelled' });
     // The first attempt is a plain call: most rows are sent at once, and p-retry around it would cost 3-5 µs of
     // CPU per row (this function's own work is under 1 µs). From the first refusal on, p-retry drives every retry.
-    const first = await attempt(context, campaignId, message, row, run);
+    const first = await attempt(context, campaignId, call, row, run);
     if (first === undefined) continue;
-    if (first.ok) return sent(context, message, row, first);
-    const ended = await retryAfterRefusal(context, campaignId, message, row, run, first);
-    if (ended !== undefined) return ended;
+    if (first.ok) return sent(context, call, row, first);
+    const end = await retryAfterRefusal(context, campaignId, call, row, run, first);
+    if (end !== undefined) return end;
   }
 }
 
 /**
- * Retries a refused row with p-retry, the refusal being its first failed attempt, until the row is sent or p-retry
- * gives up on it; undefined sends the row back to its gate (where its transient failures are counted afresh).
+ * Retries a refused call with p-retry, the refusal being its first failed attempt, until the call is accepted or
+ * p-retry gives up on it; undefined sends the call back to its gate (where its transient failures are counted afresh).
  */
 async function retryAfterRefusal(
   context: DispatchContext,
   campaignId: string,
-  message: PubMessage,
+  call: PlannedCall,
   row: RowProgress,
   run: ChunkRun,
   refusal: PubRefused,
-): Promise<RowResult | undefined> {
-  let firstRefusal: Error | undefined = refusedAttempt(context, refusal);
+): Promise<CallResult | undefined> {
+  let firstRefusal: Error | undefined = refusedAttempt(context, call.api, refusal);
   const backoff = new SlotFreeBackoff(run);
   try {
     const accepted = await pRetry(async () => {
@@ -105,16 +150,16 @@ async function retryAfterRefusal(
         throw refused;
       }
       await backoff.end();
-      const answer = await attempt(context, campaignId, message, row, run);
+      const answer = await attempt(context, campaignId, call, row, run);
       if (answer === undefined) throw new AbortError(new GateClosed());
       if (answer.ok) return answer;
-      throw refusedAttempt(context, answer);
+      throw refusedAttempt(context, call.api, answer);
     }, retryOptions(row, run, backoff));
-    return sent(context, message, row, accepted);
+    return sent(context, call, row, accepted);
   } catch (error) {
     if (error instanceof GateClosed) return undefined;
     if (!(error instanceof RefusedAttempt)) throw error;
-    return await afterGivingUp(context, campaignId, message, row, run, error);
+    return await afterGivingUp(context, campaignId, row, run, error);
   } finally {
     await backoff.end();
   }
@@ -170,23 +215,22 @@ class SlotFreeBackoff {
   }
 }
 
-/** What becomes of a row once p-retry gave up on it (or was told to stop): undefined sends it back to its gate. */
+/** What becomes of a call once p-retry gave up on it (or was told to stop): undefined sends it back to its gate. */
 async function afterGivingUp(
   context: DispatchContext,
   campaignId: string,
-  message: PubMessage,
   row: RowProgress,
   run: ChunkRun,
   { refusal, retryClass }: RefusedAttempt,
-): Promise<RowResult | undefined> {
+): Promise<CallResult | undefined> {
   switch (retryClass) {
     case 'permanent':
-      return outcome(message, 'failed', row.attempts, refusal);
+      return ended('failed', row, refusal);
     case 'systemic':
       await pauseForSystemicFailure(context, campaignId, `${refusal.code}: ${refusal.message}`);
       return undefined;
     case 'transient':
-      return run.finalRun ? outcome(message, 'failed', row.attempts, refusal) : { requeue: true, attempts: row.attempts };
+      return run.finalRun ? ended('failed', row, refusal) : { requeue: true, attempts: row.attempts };
     case 'throttle':
       // Not reached: p-retry never gives up on a throttled attempt.
       return undefined;
@@ -197,23 +241,27 @@ function isThrottle(error: Error): boolean {
   return error instanceof RefusedAttempt && error.retryClass === 'throttle';
 }
 
-function sent(context: DispatchContext, message: PubMessage, row: RowProgress, accepted: PubAccepted): RowOutcome {
-  context.metrics.pubRequests.labels('ok', 'OK').inc();
-  context.onAnswered();
-  return outcome(message, 'sent', row.attempts, accepted);
+function sent(context: DispatchContext, call: PlannedCall, row: RowProgress, accepted: PubAccepted | BatchPubAccepted): CallEnd {
+  context.metrics.pubRequests.labels(call.api, 'ok', 'OK').inc();
+  context.onAnswered(call.api);
+  return ended('sent', row, accepted);
+}
+
+function ended(status: RowStatus, row: RowProgress, answer: Answer): CallEnd {
+  return { status, attempts: row.attempts, answer };
 }
 
 /** Counts a refusal where it is due; permanent and systemic ones end p-retry at once. */
-function refusedAttempt(context: DispatchContext, refusal: PubRefused): Error {
+function refusedAttempt(context: DispatchContext, api: RowApi, refusal: PubRefused): Error {
   const retryClass = retryClassOf(refusal.code, refusal.httpStatus);
-  context.metrics.pubRequests.labels(retryClass === 'throttle' ? 'throttled' : 'error', refusal.code).inc();
+  context.metrics.pubRequests.labels(api, retryClass === 'throttle' ? 'throttled' : 'error', refusal.code).inc();
   const refused = new RefusedAttempt(refusal, retryClass);
   if (retryClass === 'throttle') {
     context.metrics.throttled.inc();
-    context.onThrottled();
+    context.onThrottled(api);
     return refused;
   }
-  context.onAnswered();
+  context.onAnswered(api);
   if (retryClass === 'transient') {
     context.metrics.retries.labels(refusal.code).inc();
     return refused;
@@ -225,27 +273,28 @@ function gateClosed(context: DispatchContext, campaignId: string, run: ChunkRun)
   return !context.watch.isOpen(campaignId) || context.watch.stopping || !run.holdsLease();
 }
 
-/** One call, once the row's campaign limiter and the account limiter let it go; undefined when the gate closed first. */
+/** One call, once the campaign's limiter and the account limiter of its API let it go; undefined when the gate closed first. */
 async function attempt(
   context: DispatchContext,
   campaignId: string,
-  message: PubMessage,
+  call: PlannedCall,
   row: RowProgress,
   run: ChunkRun,
-): Promise<PubResult | undefined> {
+): Promise<PubResult | BatchPubResult | undefined> {
   if (gateClosed(context, campaignId, run)) return undefined;
   const campaignLimiter = context.campaignLimiter(campaignId);
   if (campaignLimiter !== undefined) {
-    await run.idle(campaignLimiter.take());
+    await run.idle(call.deliveries === 1 ? campaignLimiter.take() : takeTokens(campaignLimiter, call.deliveries));
     if (gateClosed(context, campaignId, run)) return undefined;
   }
-  await context.limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
+  const limiter = call.api === 'Pub' ? context.limiter : context.batchPubLimiter;
+  await limiter.take(campaignId, context.watch.get(campaignId)?.priority ?? 1);
   if (gateClosed(context, campaignId, run)) return undefined;
   row.attempts++;
   const started = performance.now();
-  const result = await context.client.pub(message);
+  const result = await call.send();
   // Tokens that came due while this answer was handled go now, not after every other answer ready to be handled.
-  context.limiter.poke();
+  limiter.poke();
   campaignLimiter?.poke();
   const tookMs = performance.now() - started;
   context.metrics.pubDuration.observe(tookMs / 1000);
@@ -262,12 +311,16 @@ async function pauseForSystemicFailure(context: DispatchContext, campaignId: str
   await context.watch.poll();
 }
 
-function outcome(
-  message: PubMessage,
-  status: RowOutcome['status'],
-  attempts: number,
-  answer: { messageId?: string; requestId?: string; code?: string; message?: string },
-): RowOutcome {
+/** A pack's call takes one token of the campaign's limiter per device it delivers to. */
+async function takeTokens(limiter: { take(): Promise<void> }, count: number): Promise<void> {
+  const takes: Array<Promise<void>> = [];
+  for (let taken = 0; taken < count; taken++) takes.push(limiter.take());
+  await Promise.all(takes);
+}
+
+/** The row's outcome from how its call ended. */
+export function outcomeOf(message: PubMessage, end: CallEnd, api: RowApi): RowOutcome {
+  const { status, answer } = end;
   return {
     row: message.row,
     status,
@@ -276,8 +329,9 @@ function outcome(
     requestId: answer.requestId ?? '',
     code: answer.code ?? '',
     errorMessage: status === 'failed' ? (answer.message ?? '') : '',
-    attempts,
+    attempts: end.attempts,
     time: Date.now(),
+    api,
   };
 }
 

@@ -23,6 +23,15 @@ export function accountKeys(prefix: string, accountId: string): AccountKeys {
   return { limiterId: tag, cap: `${tag}:cap`, workers: `${tag}:workers`, adaptive: `${tag}:adaptive` };
 }
 
+/**
+ * The account's `BatchPub` limiter (`FLEETCAST_BATCHPUB_RATE`, a quota of its own): the same parts as the Pub
+ * limiter's, beside them in the account's hash slot.
+ */
+export function batchPubKeys(prefix: string, accountId: string): AccountKeys {
+  const base = `{${prefix}:limiter:${accountId}}:batchpub`;
+  return { limiterId: base, cap: `${base}:cap`, workers: `${base}:workers`, adaptive: `${base}:adaptive` };
+}
+
 /** The account id inside a cap key, or undefined for any other key. */
 export function accountIdOfCapKey(prefix: string, key: string): string | undefined {
   const head = `{${prefix}:limiter:`;

@@ -7,7 +7,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export interface FleetcastMetrics {
   readonly registry: Registry;
-  readonly pubRequests: Counter<'result' | 'code'>;
+  readonly pubRequests: Counter<'api' | 'result' | 'code'>;
+  readonly deliveries: Counter<'api'>;
+  readonly packsSplit: Counter;
   readonly pubDuration: Histogram;
   readonly messages: Counter<'campaign' | 'status'>;
   readonly retries: Counter<'reason'>;
@@ -51,8 +53,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Fleet
     onScrape,
     pubRequests: new Counter({
       name: 'fleetcast_pub_requests_total',
-      help: 'Every Pub attempt, by result (ok, throttled, error) and Code.',
-      labelNames: ['result', 'code'],
+      help: 'Every call, by API (Pub, or BatchPub for a pack of rows), result (ok, throttled, error) and Code.',
+      labelNames: ['api', 'result', 'code'],
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'fleetcast_deliveries_total',
+      help: 'Rows sent, by the API that delivered them (Pub, or BatchPub for rows sent in a pack with --pack).',
+      labelNames: ['api'],
+      registers,
+    }),
+    packsSplit: new Counter({
+      name: 'fleetcast_packs_split_total',
+      help: 'BatchPub packs refused for a reason that belongs to some row, and sent again row by row through Pub.',
       registers,
     }),
     pubDuration: new Histogram({

@@ -30,6 +30,8 @@ export interface CampaignRecord extends CampaignSchedule {
   readonly chunks: number;
   readonly enqueued: boolean;
   readonly sent: number;
+  /** Of the sent rows, those sent in a `BatchPub` pack (`--pack`); the others went by `Pub`. */
+  readonly sentBatchPub: number;
   readonly failed: number;
   readonly cancelled: number;
   readonly done: number;
@@ -80,6 +82,7 @@ export function parseCampaignRecord(hash: Readonly<Record<string, string>>): Cam
     chunks: int(hash.chunks),
     enqueued: hash.enqueued === '1',
     sent: int(hash.sent),
+    sentBatchPub: int(hash.sentBatchPub),
     failed: int(hash.failed),
     cancelled: int(hash.cancelled),
     done: int(hash.done),

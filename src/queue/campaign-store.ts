@@ -155,7 +155,7 @@ export class CampaignStore {
     if (outcomes.length === 0) return 0;
     const keys = campaignKeys(this.#prefix, id);
     const args: Array<string | number> = [id, Date.now(), this.#abort.failureRatio, this.#abort.minimumRows];
-    for (const outcome of outcomes) args.push(outcome.row, outcome.status, encodeOutcome(outcome));
+    for (const outcome of outcomes) args.push(outcome.row, outcome.status, encodeOutcome(outcome), outcome.api);
     const reply = await SCRIPTS.recordOutcomes.run(this.#redis, [keys.campaign, keys.outcomes], args);
     const [recorded, fired, finished] = Array.isArray(reply) ? (reply as unknown[]) : [reply, '', 0];
     if (Number(finished) === 1) await this.deactivate(id);

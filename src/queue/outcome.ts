@@ -1,6 +1,9 @@
 /** The final state of one row, as stored (one tab-separated string per row) and reported. */
 export type RowStatus = 'sent' | 'failed' | 'cancelled';
 
+/** The API of the row's last call: `BatchPub` for a row sent in a pack (`--pack`), else `Pub`. */
+export type RowApi = 'Pub' | 'BatchPub';
+
 export interface RowOutcome {
   readonly row: number;
   readonly status: RowStatus;
@@ -12,6 +15,7 @@ export interface RowOutcome {
   readonly attempts: number;
   /** When the outcome was recorded, ms since the epoch. */
   readonly time: number;
+  readonly api: RowApi;
 }
 
 export function encodeOutcome(outcome: Omit<RowOutcome, 'row'>): string {
@@ -24,11 +28,12 @@ export function encodeOutcome(outcome: Omit<RowOutcome, 'row'>): string {
     outcome.code,
     clean(outcome.errorMessage),
     outcome.topic,
+    outcome.api,
   ].join('\t');
 }
 
 export function decodeOutcome(row: number, text: string): RowOutcome {
-  const [status, attempts, time, messageId, requestId, code, errorMessage, topic] = text.split('\t');
+  const [status, attempts, time, messageId, requestId, code, errorMessage, topic, api] = text.split('\t');
   return {
     row,
     status: status === 'sent' || status === 'failed' ? status : 'cancelled',
@@ -39,6 +44,8 @@ export function decodeOutcome(row: number, text: string): RowOutcome {
     code: code ?? '',
     errorMessage: errorMessage ?? '',
     topic: topic ?? '',
+    // Outcomes stored before packing existed carry no API: they were all Pub.
+    api: api === 'BatchPub' ? 'BatchPub' : 'Pub',
   };
 }
 

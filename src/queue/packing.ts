@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BROADCAST_LEVEL, isValidDeviceName } from '../campaign/names.js';
 import { shortNameProblem } from '../campaign/topic.js';
+import type { BatchPubMessage } from '../pub/batch-pub.js';
 import type { PubMessage } from '../types/pub-message.js';
 
 /**
@@ -56,6 +57,31 @@ export function packTargetOf(message: PubMessage): PackTarget | undefined {
 /** The key rows that can share one `BatchPub` call have in common, or undefined when the row cannot be packed. */
 export function packKeyOf(message: PubMessage): string | undefined {
   return packTargetOf(message)?.key;
+}
+
+/**
+ * The `BatchPub` call of a pack made by a Packer: the rows' common fields and their devices in pack order.
+ * Throws a RangeError for rows that are not one pack.
+ */
+export function batchPubMessageOf(rows: readonly PubMessage[]): BatchPubMessage {
+  const [first] = rows;
+  const topic = first === undefined ? undefined : deviceUserTopicOf(first.productKey, first.topicFullName);
+  if (first === undefined || topic === undefined) throw new RangeError('a pack holds rows with /${ProductKey}/${DeviceName}/user/… topics');
+  const deviceNames = rows.map((row) => {
+    const own = deviceUserTopicOf(row.productKey, row.topicFullName);
+    if (own === undefined || row.productKey !== first.productKey || own.topicShortName !== topic.topicShortName || row.messageContent !== first.messageContent) {
+      throw new RangeError(`row ${row.row} does not belong to the pack of row ${first.row}`);
+    }
+    return own.deviceName;
+  });
+  return {
+    productKey: first.productKey,
+    deviceNames,
+    topicShortName: topic.topicShortName,
+    payload: Buffer.from(first.messageContent, 'base64'),
+    qos: first.qos,
+    ...(first.iotInstanceId === undefined ? {} : { iotInstanceId: first.iotInstanceId }),
+  };
 }
 
 /** True when the row gives a field that is not known to be the same for every device of a call. */

@@ -9,6 +9,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { campaignKeys } from './keys.js';
 import { CHUNK_JOB_OPTIONS, campaignQueue, chunkJobId } from './queues.js';
 import { rampFields, type RampSpec } from './ramp.js';
+import { packChunks } from './pack-chunks.js';
 import { RowSpool } from './row-spool.js';
 import type { ChunkJobData } from './wire-message.js';
 import { RejectsFile } from './rejects.js';
@@ -37,6 +38,8 @@ export interface SubmitOptions {
   readonly ramp?: RampSpec;
   /** Rows per queued job. @defaultValue 100 */
   readonly chunkSize?: number;
+  /** Send rows that can share a call by `BatchPub`, up to 100 devices a call (see packing.ts). @defaultValue false */
+  readonly pack?: boolean;
   readonly onProgress?: (event: SubmitProgress) => void;
   /** Awaited once the file is accepted, before anything is queued (also when it was submitted before). */
   readonly onAccepted?: (rows: AcceptedRows) => Promise<void>;
@@ -103,7 +106,9 @@ async function enqueueValidated(
   await options.onAccepted?.({ valid: summary.valid, invalid: summary.invalid });
   const name = options.name ?? defaultCampaignName(options.file, await readCampaignName(options.file));
   const id = campaignIdOf(name);
-  const fingerprint = await fingerprintOf(options.file, options.skipInvalid === true ? 'skip-invalid' : 'strict');
+  // Packing queues other chunks: the same file with and without --pack are two campaigns.
+  const variant = `${options.skipInvalid === true ? 'skip-invalid' : 'strict'}${options.pack === true ? '+pack' : ''}`;
+  const fingerprint = await fingerprintOf(options.file, variant);
   const store = new CampaignStore(redis, prefix);
   const existing = await store.get(id);
   if (existing !== undefined && existing.fingerprint !== fingerprint) {
@@ -188,7 +193,8 @@ async function enqueueChunks(
   };
   try {
     let rowsSeen = 0;
-    for await (const data of spool.read()) {
+    const chunks = options.pack === true ? packChunks(spool.read(), { chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE, unpackedRows: canaryCount }) : spool.read();
+    for await (const data of chunks) {
       if (onCanaryLastRow !== undefined && rowsSeen < canaryCount && rowsSeen + data.m.length >= canaryCount) {
         const last = data.m[canaryCount - rowsSeen - 1];
         if (last !== undefined) await onCanaryLastRow(last[0]);

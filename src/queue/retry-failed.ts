@@ -53,7 +53,7 @@ export async function sourceProblem(record: CampaignRecord): Promise<string | un
     () => true,
   );
   if (gone) return 'is gone';
-  for (const variant of ['strict', 'skip-invalid']) {
+  for (const variant of ['strict', 'skip-invalid', 'strict+pack', 'skip-invalid+pack']) {
     if ((await fingerprintOf(record.source, variant)) === record.fingerprint) return undefined;
   }
   return 'has changed since it was submitted';

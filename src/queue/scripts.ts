@@ -110,7 +110,7 @@ end
 
 /**
  * KEYS: campaign, outcomes. ARGV: id, now, failure ratio, minimum rows (0 = never pause), then
- * (row, status, encoded outcome) triples. Returns { rows newly recorded, state an abort rule set or '', 1 when the
+ * (row, status, encoded outcome, API) quadruples; sent rows of API `BatchPub` also count in `sentBatchPub`. Returns { rows newly recorded, state an abort rule set or '', 1 when the
  * campaign is finished now }.
  */
 export const RECORD_OUTCOMES = `${FINISH_IF_DONE}${FAILURE_CLASSES}${CHECK_ABORT}${HOLD_IF_CANARY_DONE}
@@ -119,9 +119,10 @@ local canary = redis.call('hmget', KEYS[1], 'stage', 'canaryLastRow')
 local canary_last = nil
 if canary[1] == 'canary' then canary_last = tonumber(canary[2] or '') end
 local canary_new = 0
-for i = 5, #ARGV, 3 do
+for i = 5, #ARGV, 4 do
   if redis.call('hsetnx', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('hincrby', KEYS[1], ARGV[i + 1], 1)
+    if ARGV[i + 3] == 'BatchPub' and ARGV[i + 1] == 'sent' then redis.call('hincrby', KEYS[1], 'sentBatchPub', 1) end
     if ARGV[i + 1] == 'failed' then count_failure(KEYS[1], ARGV[i + 2], 1) end
     recorded = recorded + 1
     if canary[1] == 'canary' and (canary_last == nil or tonumber(ARGV[i]) <= canary_last) then canary_new = canary_new + 1 end

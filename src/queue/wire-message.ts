@@ -15,6 +15,11 @@ interface WireExtra {
 
 export interface ChunkJobData {
   readonly m: readonly WireMessage[];
+  /**
+   * With `--pack`: the sizes of the `BatchPub` packs the chunk starts with (the first `p[0]` rows of `m` are one
+   * call, the next `p[1]` the next); the rows after them go by `Pub`. Absent: every row goes by `Pub`.
+   */
+  readonly p?: readonly number[];
   /** Attempts already made for rows handed back unsent by earlier runs of the chunk, by row number. */
   readonly a?: Readonly<Record<number, number>>;
 }

@@ -94,6 +94,7 @@ function outcomeCells(outcome: RowOutcome): Array<string | number> {
     outcome.errorMessage,
     outcome.attempts,
     new Date(outcome.time).toISOString(),
+    outcome.api,
   ];
 }
 

@@ -23,6 +23,8 @@ export interface NewSchedule {
   readonly abort?: { readonly rules: readonly AbortRule[]; readonly action: AbortAction } | undefined;
   readonly canary?: CanarySpec | undefined;
   readonly ramp?: RampSpec | undefined;
+  /** Pack rows that can share a call into BatchPub calls (`--pack`). */
+  readonly pack?: boolean;
 }
 
 /** A recurring schedule as listed. */
@@ -58,6 +60,7 @@ export async function createSchedule(redis: RedisClient, prefix: string, schedul
     canary: schedule.canary === undefined ? null : { size: formatCanarySize(schedule.canary.size), soakMs: schedule.canary.soakMs ?? null },
     abort: schedule.abort === undefined ? null : { rules: schedule.abort.rules.map(formatAbortRule), action: schedule.abort.action },
     ramp: schedule.ramp === undefined ? null : rampFields(schedule.ramp),
+    pack: schedule.pack === true,
   };
   const queue = schedulesQueue(redis, prefix);
   try {

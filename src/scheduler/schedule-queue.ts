@@ -24,6 +24,8 @@ export interface ScheduleJobData {
   readonly canary?: { readonly size: string; readonly soakMs: number | null } | null;
   /** The ramp's fields as a campaign hash stores them (`rampFields`), given to every firing; absent in older schedules. */
   readonly ramp?: Readonly<Record<string, string>> | null;
+  /** `--pack`, given to every firing; absent in older schedules (no packing). */
+  readonly pack?: boolean;
 }
 
 export function schedulesQueue(redis: RedisClient, prefix: string): Queue<ScheduleJobData> {

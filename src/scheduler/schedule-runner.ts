@@ -52,6 +52,7 @@ async function fire(redis: RedisClient, prefix: string, job: Job<ScheduleJobData
       ...(data.abort === undefined || data.abort === null ? {} : { abort: { rules: data.abort.rules.map(parseAbortRule), action: data.abort.action } }),
       ...(data.canary === undefined || data.canary === null ? {} : { canary: { size: parseCanarySize(data.canary.size), soakMs: data.canary.soakMs ?? undefined } }),
       ...rampOfSchedule(data),
+      pack: data.pack === true,
       onAccepted: (rows) => recordIngestRows(redis, prefix, rows),
     });
     await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: result.id, rows: result.rows, error: null });

@@ -5,8 +5,7 @@ import { requireCredentials, type FleetcastConfig } from '../config/config.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { accountIdOf } from '../limiter/account-id.js';
 import { AccountLimiter } from '../limiter/account-limiter.js';
-import { AdaptiveRate, DEFAULT_LEARNED_GUARD, type LearnedGuard } from '../limiter/adaptive-rate.js';
-import { accountKeys, forgetWorker, presenceField, seedCap } from '../limiter/shared-cap.js';
+import { accountKeys, batchPubKeys, forgetWorker, presenceField } from '../limiter/shared-cap.js';
 import { ThrottledLog } from '../log/throttled-log.js';
 import { registerCollectors } from '../metrics/collectors.js';
 import { createMetrics, type FleetcastMetrics } from '../metrics/metrics.js';
@@ -17,6 +16,8 @@ import { connectRedis } from '../redis/connection.js';
 import { startScheduleRunner } from '../scheduler/schedule-runner.js';
 import { startMetricsServer } from './metrics-server.js';
 import { QUEUE_UI_PATH, queueUiAuthFrom, startQueueUi } from './queue-ui.js';
+import type { RowApi } from '../queue/outcome.js';
+import { startApiLimiter } from './api-limiter.js';
 import type { WorkerOptions } from './worker-options.js';
 
 /**
@@ -50,38 +51,22 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   const metrics = createMetrics();
   const accountId = accountIdOf(credentials.accessKeyId);
   const keys = accountKeys(config.prefix, accountId);
-  const stored = await seedCap(redis, keys, config.rate);
-  if (stored.cap !== config.rate) log(capDisagreement(config.rate, stored.cap));
-  const guard = guardSetting(config);
-  const limiter = new AccountLimiter({
-    redis,
-    redisId: keys.limiterId,
-    name: accountId,
-    rate: stored.cap,
-    grantSize: stored.grant,
-    guard: typeof guard === 'number' ? guard : guard.initial,
-    onRecovered: (reason) => log(`account limiter rebuilt after its Redis state was lost (${reason})`),
-    errors,
-    ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
-  });
-  await limiter.ready();
-  await limiter.setRate(stored.cap);
-  metrics.limiterCap.set(stored.cap);
-  metrics.limiterRate.set(limiter.rate);
-  metrics.limiterGuard.set(limiter.guard);
   const presence = { host: hostname(), pid: process.pid, startedWith: config.rate };
-  const spread = (): number => limiter.rate;
-  const sharedRate = new AdaptiveRate(redis, keys, { cap: stored.cap, adaptive: config.adaptive, presence, spread, guard, errors }, (rate, cap, settled, learned) => {
-    metrics.limiterCap.set(cap);
-    metrics.limiterRate.set(rate);
-    metrics.limiterGuard.set(learned);
-    void limiter
-      .setGuard(learned)
-      .then(() => limiter.setRate(rate, settled))
-      .catch((error: unknown) => errors.report('limiter', 'rate change of the account limiter', error));
+  const common = { adaptive: config.adaptive, guard: config.guard, presence, errors, log, ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }) };
+  const pub = await startApiLimiter(redis, {
+    ...common,
+    keys,
+    name: accountId,
+    seed: config.rate,
+    onChange: (rate, cap, guard) => {
+      metrics.limiterCap.set(cap);
+      metrics.limiterRate.set(rate);
+      metrics.limiterGuard.set(guard);
+    },
   });
-  await sharedRate.poll();
-  sharedRate.start();
+  if (pub.stored !== config.rate) log(capDisagreement(config.rate, pub.stored));
+  const batchPub = await startApiLimiter(redis, { ...common, keys: batchPubKeys(config.prefix, accountId), name: `${accountId}-batchpub`, seed: config.batchPubRate });
+  const { limiter, shared: sharedRate } = pub;
   const client = new PubClient({
     endpoint: config.endpoint,
     regionId: config.regionId,
@@ -94,6 +79,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     redis,
     prefix: config.prefix,
     limiter,
+    batchPubLimiter: batchPub.limiter,
     limiterFor: (id, rate, grantSize) => new AccountLimiter({ redis, redisId: campaignKeys(config.prefix, id).limiterId, name: `campaign-${id}`, rate, grantSize, guard: CAMPAIGN_RATE_GUARD, minGuardCalls: CAMPAIGN_MIN_GUARD_CALLS, errors }),
     accountCap: () => sharedRate.cap,
     client,
@@ -104,7 +90,12 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     abort: { failureRatio: config.abortFailureRatio, minimumRows: config.abortMinimumRows },
     onError: (error) => log(`queue: ${error.message}`),
     errors,
-    ...(config.adaptive ? { onThrottled: () => sharedRate.onThrottled(), onAnswered: () => sharedRate.onAnswered() } : {}),
+    ...(config.adaptive
+      ? {
+          onThrottled: (api: RowApi) => (api === 'Pub' ? sharedRate : batchPub.shared).onThrottled(),
+          onAnswered: (api: RowApi) => (api === 'Pub' ? sharedRate : batchPub.shared).onAnswered(),
+        }
+      : {}),
   });
   await dispatcher.start();
   const schedules = startScheduleRunner(redis, config.prefix, log, errors);
@@ -117,23 +108,18 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     metricsPort: listeningPort(server),
     cap: () => sharedRate.cap,
     stop: async () => {
-      sharedRate.stop();
       await schedules.close();
       await dispatcher.stop();
-      await limiter.close();
+      await pub.close();
+      await batchPub.close();
       await closeServer(server);
       await ui?.close();
       await collectors.close();
       await forgetWorker(redis, keys, presence).catch(() => undefined);
+      await forgetWorker(redis, batchPubKeys(config.prefix, accountId), presence).catch(() => undefined);
       await quit(redis);
     },
   };
-}
-
-/** `FLEETCAST_GUARD`: learned (with adaptive on: the throttles it learns from are adaptive's signal too), or fixed. */
-function guardSetting(config: FleetcastConfig): LearnedGuard | number {
-  if (config.guard !== 'auto') return config.guard;
-  return config.adaptive ? DEFAULT_LEARNED_GUARD : DEFAULT_LEARNED_GUARD.initial;
 }
 
 /** Logged at start by a worker whose `FLEETCAST_RATE` is not the account's stored cap. */

@@ -34,6 +34,7 @@ async function workerParts(h: Harness, emulator: RunningEmulator): Promise<{ con
   });
   const context: DispatchContext = {
     limiter,
+    batchPubLimiter: limiter,
     client,
     watch,
     store: h.store,

@@ -107,7 +107,7 @@ describe('fleetcast migrate-keys', () => {
       priority: 1,
     });
     for (let row = 1; row <= SENT; row += 1) {
-      const outcome = { status: 'sent', attempts: 1, time: now, messageId: `m${row}`, requestId: `r${row}`, code: '', errorMessage: '', topic: topic(row) } as const;
+      const outcome = { status: 'sent', attempts: 1, time: now, messageId: `m${row}`, requestId: `r${row}`, code: '', errorMessage: '', topic: topic(row), api: 'Pub' } as const;
       await redis.hset(`${P}:campaign:${CAMPAIGN}:outcomes`, String(row), encodeOutcome(outcome));
     }
     await redis.zadd(`${P}:campaigns`, now, CAMPAIGN);

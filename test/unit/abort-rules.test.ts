@@ -62,6 +62,7 @@ describe('abort rules judged where outcomes are recorded', () => {
       errorMessage: '',
       attempts: 1,
       time: Date.now(),
+      api: 'Pub',
     }));
   }
 

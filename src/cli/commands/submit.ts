@@ -35,6 +35,7 @@ Examples:
   fleetcast submit fw.csv --abort failed:10 --abort-action cancel
   fleetcast submit fw.csv --canary 100                      # then: fleetcast status fw, fleetcast resume fw
   fleetcast submit fw.csv --canary 5% --canary-soak 10m --abort offline:20:200
+  fleetcast submit fw.csv --pack --wait                      # one payload to a fleet: BatchPub, up to 100 devices a call
   fleetcast submit fw.csv --ramp-start 50 --ramp-factor 2 --ramp-every 500 --rate 1000   # 50, 100, 200 … calls/s
   fleetcast plan fw.csv --ramp-start 50 --ramp-factor 2 --ramp-every 500   # the same flags: a forecast, nothing sent
 
@@ -66,6 +67,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
             ...(abort === undefined ? {} : { abort }),
             ...(canary === undefined ? {} : { canary }),
             ...(ramp === undefined ? {} : { ramp }),
+            pack: flags.pack === true,
             onAccepted: (rows) => recordIngestRows(redis, config.prefix, rows),
             onProgress: (event) => {
               if (!json) progress.update(`${event.phase === 'validate' ? 'validating' : 'queueing'} ${file} ${bar(event.total === 0 ? 1 : event.done / event.total)}`);
@@ -111,6 +113,7 @@ async function submitRecurring(
     abort: rollout.abort,
     canary: rollout.canary,
     ramp: rollout.ramp,
+    pack: flags.pack === true,
   });
   if (json) {
     printJson({ schedule: { name: timing.name, pattern: timing.pattern, timeZone: timing.timeZone, window: window ?? null, next: new Date(next).toISOString() } });
