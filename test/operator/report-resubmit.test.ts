@@ -82,7 +82,7 @@ describe('fleetcast report --failed-only, submitted again', () => {
     expect(JSON.parse(report.stdout)).toMatchObject({ rows: FAILING.length, failed: FAILING.length, sent: 0, messageColumns: true });
     const text = readFileSync(out, 'utf8');
     expect(text.split('\r\n')[0]).toBe(
-      'row,topic,status,MessageId,RequestId,Code,ErrorMessage,attempts,time,' +
+      'row,topic,status,MessageId,RequestId,Code,ErrorMessage,attempts,time,api,' +
         'ProductKey,TopicFullName,Qos,MessageContentBase64,IotInstanceId,ResponseTopic,CorrelationData,UserProp.note,UserProp.campaign',
     );
     const lines = parseCsv(text);
@@ -141,7 +141,7 @@ describe('fleetcast report --failed-only, submitted again', () => {
     expect(full.code).toBe(0);
     expect(full.stderr).toContain('is gone');
     const text = readFileSync(out, 'utf8');
-    expect(text.split('\r\n')[0]).toBe('row,topic,status,MessageId,RequestId,Code,ErrorMessage,attempts,time');
+    expect(text.split('\r\n')[0]).toBe('row,topic,status,MessageId,RequestId,Code,ErrorMessage,attempts,time,api');
     expect(parseCsv(text).map((line) => line.status)).toEqual(ROWS.map((row) => (FAILING.includes(row) ? 'failed' : 'sent')));
   });
 });
