@@ -14,13 +14,20 @@ export function demoDevices(count: number, productKey = DEMO_PRODUCT_KEY): Fleet
   });
 }
 
-/** A firmware-notice campaign, one row per device, in the same shape as `samples/firmware-notice.csv`. */
-export async function writeDemoCampaign(path: string, devices: readonly FleetDevice[]): Promise<void> {
+/** The one notice of a `demo --pack` campaign: the same bytes for every device, so that rows share BatchPub calls. */
+export const DEMO_SHARED_NOTICE = '{"type":"firmware-notice","version":"2.4.1","url":"https://updates.example.com/fw/2.4.1.bin"}';
+
+/**
+ * A firmware-notice campaign, one row per device, in the same shape as `samples/firmware-notice.csv`; with `shared`,
+ * every row carries DEMO_SHARED_NOTICE and no user property, as a notice sent with `--pack` does.
+ */
+export async function writeDemoCampaign(path: string, devices: readonly FleetDevice[], shared = false): Promise<void> {
   const out = createWriteStream(path);
-  out.write(csvLine(['ProductKey', 'DeviceName', 'TopicShortName', 'Qos', 'MessageContent', 'UserProp.campaign']));
+  out.write(csvLine(['ProductKey', 'DeviceName', 'TopicShortName', 'Qos', 'MessageContent', ...(shared ? [] : ['UserProp.campaign'])]));
   for (const device of devices) {
-    const content = '{"type":"firmware-notice","device":"{{DeviceName}}","version":"2.4.1","url":"https://updates.example.com/fw/2.4.1.bin"}';
-    const written = out.write(csvLine([productKeyOf(device), device.deviceName, DEMO_TOPIC_SHORT_NAME, 1, content, 'firmware-2.4.1']));
+    const content = shared ? DEMO_SHARED_NOTICE : '{"type":"firmware-notice","device":"{{DeviceName}}","version":"2.4.1","url":"https://updates.example.com/fw/2.4.1.bin"}';
+    const cells = [productKeyOf(device), device.deviceName, DEMO_TOPIC_SHORT_NAME, 1, content, ...(shared ? [] : ['firmware-2.4.1'])];
+    const written = out.write(csvLine(cells));
     if (!written) await once(out, 'drain');
   }
   out.end();

@@ -44,7 +44,11 @@ export class FleetConnection {
   #fatal: Error | undefined;
   #stopped = false;
 
-  constructor(url: string, clientId: string, devices: readonly FleetDevice[], counters: FleetCounters, protocolVersion: 4 | 5 = 5) {
+  /** The payload every device gets (a `--pack` demo), instead of a notice naming each device. */
+  readonly #sharedNotice: string | undefined;
+
+  constructor(url: string, clientId: string, devices: readonly FleetDevice[], counters: FleetCounters, protocolVersion: 4 | 5 = 5, sharedNotice?: string) {
+    this.#sharedNotice = sharedNotice;
     this.#devices = new Map(devices.map((device) => [device.topic, device]));
     this.#counters = counters;
     this.#client = mqtt.connect(url, {
@@ -135,7 +139,8 @@ export class FleetConnection {
   #deliver(topic: string, payload: Buffer): void {
     const device = this.#devices.get(topic);
     if (device === undefined) return;
-    if (addressedTo(payload) !== device.deviceName) this.#counters.misaddressed++;
+    const addressed = this.#sharedNotice === undefined ? addressedTo(payload) === device.deviceName : payload.toString('utf8') === this.#sharedNotice;
+    if (!addressed) this.#counters.misaddressed++;
     else if (this.#reached.has(topic)) this.#counters.duplicates++;
     else {
       this.#reached.add(topic);

@@ -28,6 +28,8 @@ export interface FleetOptions {
   readonly clientIdPrefix: string;
   /** How long one connection may take to be connected and subscribed, retries included. @defaultValue 60000 */
   readonly readyTimeoutMs?: number;
+  /** The payload every device must get, when the campaign sends one notice to all (`demo --pack`). */
+  readonly sharedNotice?: string;
   /** Called as devices become subscribed. */
   readonly onProgress?: (subscribed: number, total: number, connections: number) => void;
   /** Called before each connection opens; throws to stop (a limit of the machine was reached). */
@@ -84,7 +86,7 @@ export async function connectFleet(options: FleetOptions): Promise<Fleet> {
     while (next < groups.length) {
       const index = next++;
       options.checkLimits?.(counters.subscribed);
-      const connection = new FleetConnection(options.url, `${options.clientIdPrefix}-${index + 1}`, groups[index] ?? [], counters);
+      const connection = new FleetConnection(options.url, `${options.clientIdPrefix}-${index + 1}`, groups[index] ?? [], counters, 5, options.sharedNotice);
       connections.push(connection);
       await readyWithin(connection, options.readyTimeoutMs ?? 60_000);
     }

@@ -13,7 +13,7 @@ import { connectRedis } from '../redis/connection.js';
 import { deletePrefix } from '../redis/delete-prefix.js';
 import { ensureRedis } from '../redis/ensure-redis.js';
 import { runWorker } from '../worker/run-worker.js';
-import { DEMO_PRODUCT_KEY, demoDevices, writeDemoCampaign } from './demo-campaign.js';
+import { DEMO_PRODUCT_KEY, DEMO_SHARED_NOTICE, demoDevices, writeDemoCampaign } from './demo-campaign.js';
 import { connectFleet, FleetConnectError, waitFor, type Fleet } from './fleet.js';
 import { checkMemory, fleetError } from './machine-limits.js';
 import type { ProgressLine } from './progress.js';
@@ -30,6 +30,8 @@ export interface DemoOptions {
   readonly mqtt?: string | undefined;
   /** Calls per second: the emulator's quota and the account cap of the limiter. @defaultValue 1600 */
   readonly rate?: number | undefined;
+  /** One notice for every device, sent with `--pack` in BatchPub calls of up to 100 devices. @defaultValue false */
+  readonly pack?: boolean;
   /** Device subscriptions per MQTT connection. @defaultValue 2000 */
   readonly devicesPerConnection?: number | undefined;
   readonly log: (line: string) => void;
@@ -47,6 +49,8 @@ export interface DemoSummary {
   readonly seconds: number;
   readonly ratePerSec: number;
   readonly cap: number;
+  /** Rows sent in BatchPub packs (`--pack`); the others went by Pub. */
+  readonly sentBatchPub: number;
   readonly devices: number;
   readonly connections: number;
   readonly reconnects: number;
@@ -91,13 +95,15 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
     cleanups.push(() => worker.stop());
 
     const file = join(dir, 'firmware-notice.csv');
-    await writeDemoCampaign(file, devices);
+    const pack = options.pack === true;
+    await writeDemoCampaign(file, devices, pack);
     const client = await connectRedis(config.redis);
     cleanups.push(() => client.quit().then(() => undefined));
     const started = performance.now();
     const submitted = await submitCampaign(client, config.prefix, {
       file,
       name: `demo-${Date.now()}`,
+      pack,
       onAccepted: (rows) => recordIngestRows(client, config.prefix, rows),
     });
     options.log(`campaign ${submitted.id}: ${submitted.rows} rows queued`);
@@ -124,6 +130,7 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
       seconds: Math.round(seconds * 100) / 100,
       ratePerSec: Math.round(record.sent / seconds),
       cap: config.rate,
+      sentBatchPub: record.sentBatchPub,
       devices: devices.length,
       connections: fleet.connections,
       reconnects: fleet.reconnects,
@@ -154,6 +161,7 @@ async function connectDemoFleet(url: string, devices: Parameters<typeof connectF
       devices,
       devicesPerConnection: options.devicesPerConnection,
       clientIdPrefix: `fleetcast-demo-${runId}`,
+      ...(options.pack === true ? { sharedNotice: DEMO_SHARED_NOTICE } : {}),
       onProgress: (subscribed, total, connections) => options.progress.update(`devices: ${subscribed} of ${total} connected and subscribed (${connections} MQTT connections)`),
       checkLimits: (subscribed) => checkMemory(subscribed, devices.length),
     });

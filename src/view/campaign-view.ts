@@ -34,6 +34,8 @@ export interface CampaignView {
   readonly state: string;
   readonly rows: number;
   readonly sent: number;
+  /** Of the sent rows, those sent by BatchPub in packs (`--pack`); the rest went by Pub. */
+  readonly sentBatchPub: number;
   readonly failed: number;
   readonly cancelled: number;
   readonly remaining: number;
@@ -66,6 +68,7 @@ export function campaignView(record: CampaignRecord, now = Date.now(), accountCa
     state: held === undefined ? record.state : record.startAt !== undefined && now < record.startAt ? 'scheduled' : 'waiting',
     rows: record.rows,
     sent: record.sent,
+    sentBatchPub: record.sentBatchPub,
     failed: record.failed,
     cancelled: record.cancelled,
     remaining,

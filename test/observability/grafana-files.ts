@@ -10,6 +10,8 @@ export const DASHBOARD_FILE = `${ROOT}grafana/dashboards/fleetcast.json`;
 /** What fleetcast exports (the contract), beside prom-client's default process metrics. */
 export const CONTRACT_METRICS: Readonly<Record<string, string>> = {
   fleetcast_pub_requests_total: 'counter',
+  fleetcast_deliveries_total: 'counter',
+  fleetcast_packs_split_total: 'counter',
   fleetcast_pub_duration_seconds: 'histogram',
   fleetcast_messages_total: 'counter',
   fleetcast_retries_total: 'counter',

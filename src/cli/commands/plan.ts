@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { readCampaignName, type CampaignSummary } from '../../campaign/index.js';
 import { FleetcastError } from '../../errors/fleetcast-error.js';
 import type { ForecastStep } from '../../plan/forecast.js';
+import { packedCallsOf, pubCallsLasting, type PackedCalls } from '../../plan/packed-calls.js';
 import { planCampaign, type Plan } from '../../plan/plan-campaign.js';
+import { canaryRows } from '../../queue/canary.js';
 import { campaignIdOf, defaultCampaignName } from '../../queue/campaign-id.js';
 import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
 import { formatInZone } from '../../schedule/time-zone.js';
@@ -60,12 +62,14 @@ Exit codes: 0 submit would accept the file, 2 bad usage, or some row or the file
         }
         const schedule: CampaignSchedule = timing.kind === 'once' ? timing.schedule : { startAt: timing.next, window: timing.window };
         const id = campaignIdOf(flags.name ?? defaultCampaignName(file, await readCampaignName(file)));
+        const canaryCount = rollout.canary === undefined ? 0 : canaryRows(rollout.canary.size, summary.valid);
+        const packed = flags.pack === true ? await packedCallsOf(file, canaryCount) : undefined;
         let plan: Plan;
         try {
           plan = await withStore(config, (store) =>
             planCampaign(store, {
               id,
-              rows: summary.valid,
+              rows: packed === undefined ? summary.valid : pubCallsLasting(packed, config.rate, config.batchPubRate),
               rate: flags.rate,
               priority: flags.priority ?? 1,
               ramp: rollout.ramp,
@@ -83,10 +87,11 @@ Exit codes: 0 submit would accept the file, 2 bad usage, or some row or the file
           else console.log(`\nno forecast: ${why}`);
           return;
         }
-        if (json) printJson(planJson(summary, plan));
+        if (json) printJson({ ...planJson(summary, plan, packed), ...(packed === undefined ? {} : { packed }) });
         else {
           if (timing.kind === 'recurring') console.log(`\nschedule ${timing.name}: the forecast of its next firing, ${formatInZone(timing.next, timing.timeZone)}`);
-          printPlan(plan, summary.valid, rollout, timing.timeZone);
+          if (packed !== undefined) console.log(`\n${packedText(packed, config.rate, config.batchPubRate)}`);
+          printPlan(plan, packed === undefined ? summary.valid : packed.pub + packed.batchPub, rollout, timing.timeZone);
         }
       } catch (error) {
         exitWithError(error, json);
@@ -99,13 +104,21 @@ function fileJson(summary: CampaignSummary, accepted: boolean): object {
   return { rows: summary.rows, valid: summary.valid, invalid: summary.invalid, calls: accepted ? summary.valid : 0, seconds: null, startsAt: null, finishesAt: null, steps: [] };
 }
 
-function planJson(summary: CampaignSummary, plan: Plan): object {
+/** What `--pack` does to the calls, and how the forecast counts them. */
+function packedText(packed: PackedCalls, pubCap: number, batchPubCap: number): string {
+  return (
+    `--pack: ${packed.packedRows} rows in ${packed.batchPub} BatchPub calls (at ${batchPubCap} calls/s), ${packed.pub} rows by Pub (at ${pubCap} calls/s), ` +
+    `side by side; the forecast counts the ${pubCallsLasting(packed, pubCap, batchPubCap)} Pub calls that take as long`
+  );
+}
+
+function planJson(summary: CampaignSummary, plan: Plan, packed?: PackedCalls): object {
   const { forecast } = plan;
   return {
     rows: summary.rows,
     valid: summary.valid,
     invalid: summary.invalid,
-    calls: summary.valid,
+    calls: packed === undefined ? summary.valid : packed.pub + packed.batchPub,
     seconds: Math.round(forecast.seconds * 100) / 100,
     startsAt: new Date(forecast.startsAt).toISOString(),
     finishesAt: new Date(forecast.finishesAt).toISOString(),

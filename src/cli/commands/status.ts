@@ -102,7 +102,7 @@ function printDetail(view: CampaignView, failures: FailuresByCode): void {
     ...(view.startAt === null ? [] : ([['starts', view.startAt]] as Array<[string, string]>)),
     ...(view.window === null ? [] : ([['window', view.window]] as Array<[string, string]>)),
     ['rows', view.rows],
-    ['sent', view.sent],
+    ['sent', view.sentBatchPub === 0 ? view.sent : `${view.sent} (${view.sentBatchPub} by BatchPub, ${view.sent - view.sentBatchPub} by Pub)`],
     ['failed', view.failed],
     ['cancelled', view.cancelled],
     ['remaining', view.remaining],
