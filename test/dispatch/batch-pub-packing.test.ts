@@ -126,6 +126,38 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
     expect([...rowsByRequest.values()]).toEqual(Array(50).fill(100));
     const record = await h.campaign('notice');
     expect([record.sent, record.sentBatchPub, record.failed]).toEqual([5_000, 5_000, 0]);
+    const status = await runCli(['status', 'notice'], h.env());
+    expect(status.stdout).toMatch(/^sent +5000 \(5000 by BatchPub, 0 by Pub\)$/m);
+  });
+
+  it('--canary sends its rows by Pub and holds; after resume the rest go in packs, no faster than --rate in deliveries', async () => {
+    h = new Harness();
+    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883' });
+    const rows: Row[] = Array.from({ length: 2_100 }, (_, index) => ({ ProductKey: PK, DeviceName: device(index), TopicShortName: 'canary', MessageContent: NOTICE }));
+    const file = join(h.dir, 'canary.ndjson');
+    writeRows(file, rows);
+    const devices = await subscribeAll(emulator.mqttUrl ?? '', h.prefix, rows.map(topicOf));
+    subscribers = devices.subscribers;
+    await h.startWorkers(1);
+
+    const submitted = await runCli(['submit', file, '--name', 'canary', '--pack', '--canary', '100', '--rate', '1000', '--json'], h.env());
+    expect(submitted.code).toBe(0);
+    const held = await h.waitForCampaign('canary', (record) => record.state === 'canary', 20_000);
+
+    expect([held.sent, held.sentBatchPub]).toEqual([100, 0]);
+    expect(callsOf(emulator, 'Pub').map((call) => call.topic)).toEqual(expect.arrayContaining(rows.slice(0, 100).map(topicOf)));
+    expect(callsOf(emulator, 'BatchPub')).toEqual([]);
+    expect((await runCli(['resume', 'canary'], h.env())).code).toBe(0);
+    const record = await h.waitForCampaign('canary', finished, 30_000);
+
+    expect([record.state, record.sent, record.sentBatchPub]).toEqual(['finished', 2_100, 2_000]);
+    expect(callsOf(emulator, 'Pub')).toHaveLength(100);
+    const packs = emulator.stats.calls().filter((call) => call.action === 'BatchPub');
+    expect(packs.map((call) => call.code)).toEqual(Array(20).fill('OK'));
+    // --rate 1000 counts deliveries: 20 packs of 100 take at least 1.9 s of the campaign's tokens.
+    expect((packs.at(-1)?.t ?? 0) - (packs[0]?.t ?? 0)).toBeGreaterThanOrEqual(1_900 * 0.98);
+    await until(() => received(devices.byTopic()) >= rows.length, 15_000, 'a message at every device');
+    expect(received(devices.byTopic())).toBe(rows.length);
   });
 
   it('a mixed file sends every row once: packable rows packed, per-device payloads, MQTT 5 rows and a lone device by Pub', async () => {
