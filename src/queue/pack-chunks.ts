@@ -13,7 +13,7 @@ export interface PackChunksOptions {
  * (ChunkJobData.p) and chunks of rows that go by `Pub`. Streams: at most the Packer's open packs are held.
  * The same rows in the same order always give the same chunks, so a repeated submit queues each chunk once.
  */
-export async function* packChunks(chunks: AsyncIterable<ChunkJobData>, options: PackChunksOptions): AsyncGenerator<ChunkJobData> {
+export async function* packChunks(chunks: AsyncIterable<ChunkJobData> | Iterable<ChunkJobData>, options: PackChunksOptions): AsyncGenerator<ChunkJobData> {
   const packer = new Packer();
   const packed = new ChunkBuffer(options.chunkSize);
   const single = new ChunkBuffer(options.chunkSize);
