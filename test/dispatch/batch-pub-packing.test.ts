@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js';
 import { Packer } from '../../src/queue/packing.js';
 import type { PubMessage } from '../../src/types/pub-message.js';
 import { runCli } from '../helpers/cli.js';
@@ -96,15 +96,21 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
     await h.close();
   });
 
-  it('a 5,000-row notice reaches each device once in 50 calls; the report says BatchPub with the call’s RequestId per row', async () => {
+  /** An emulator with the cloud's quotas, a subscribed device per row, the campaign file, and the workers. */
+  async function setUp(rows: readonly Row[], name: string, options: { workers?: number; workerEnv?: Record<string, string>; devices?: EmulatorOptions['devices'] } = {}) {
     h = new Harness();
-    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883' });
-    const rows: Row[] = Array.from({ length: 5_000 }, (_, index) => ({ ProductKey: PK, DeviceName: device(index), TopicShortName: 'notice', MessageContent: NOTICE }));
-    const file = join(h.dir, 'notice.ndjson');
+    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883', ...(options.devices === undefined ? {} : { devices: options.devices }) });
+    const file = join(h.dir, `${name}.ndjson`);
     writeRows(file, rows);
     const devices = await subscribeAll(emulator.mqttUrl ?? '', h.prefix, rows.map(topicOf));
     subscribers = devices.subscribers;
-    await h.startWorkers(1);
+    await h.startWorkers(options.workers ?? 1, options.workerEnv ?? {});
+    return { emulator, file, devices };
+  }
+
+  it('a 5,000-row notice reaches each device once in 50 calls; the report says BatchPub with the call’s RequestId per row', async () => {
+    const rows: Row[] = Array.from({ length: 5_000 }, (_, index) => ({ ProductKey: PK, DeviceName: device(index), TopicShortName: 'notice', MessageContent: NOTICE }));
+    const { emulator, file, devices } = await setUp(rows, 'notice');
     const report = join(h.dir, 'notice.report.csv');
 
     const result = await runCli(['submit', file, '--name', 'notice', '--pack', '--wait', '--report', report, '--json'], h.env());
@@ -131,14 +137,8 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
   });
 
   it('--canary sends its rows by Pub and holds; after resume the rest go in packs, no faster than --rate in deliveries', async () => {
-    h = new Harness();
-    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883' });
     const rows: Row[] = Array.from({ length: 2_100 }, (_, index) => ({ ProductKey: PK, DeviceName: device(index), TopicShortName: 'canary', MessageContent: NOTICE }));
-    const file = join(h.dir, 'canary.ndjson');
-    writeRows(file, rows);
-    const devices = await subscribeAll(emulator.mqttUrl ?? '', h.prefix, rows.map(topicOf));
-    subscribers = devices.subscribers;
-    await h.startWorkers(1);
+    const { emulator, file, devices } = await setUp(rows, 'canary');
 
     const submitted = await runCli(['submit', file, '--name', 'canary', '--pack', '--canary', '100', '--rate', '1000', '--json'], h.env());
     expect(submitted.code).toBe(0);
@@ -161,8 +161,6 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
   });
 
   it('a mixed file sends every row once: packable rows packed, per-device payloads, MQTT 5 rows and a lone device by Pub', async () => {
-    h = new Harness();
-    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883' });
     const rows: Row[] = [];
     for (let index = 0; index < 900; index++) {
       const kind = index % 9;
@@ -176,11 +174,7 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
     rows.push({ ProductKey: PK, DeviceName: 'lone-device', TopicShortName: 'other', MessageContent: NOTICE });
     const expected = expectedCalls(rows);
     expect(expected.packs).toBeGreaterThan(4);
-    const file = join(h.dir, 'mixed.ndjson');
-    writeRows(file, rows);
-    const devices = await subscribeAll(emulator.mqttUrl ?? '', h.prefix, rows.map(topicOf));
-    subscribers = devices.subscribers;
-    await h.startWorkers(2);
+    const { emulator, file, devices } = await setUp(rows, 'mixed', { workers: 2 });
     const report = join(h.dir, 'mixed.report.csv');
 
     const result = await runCli(['submit', file, '--name', 'mixed', '--pack', '--wait', '--report', report, '--json'], h.env());
@@ -207,17 +201,11 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
   });
 
   it('a pack holding an unknown device is split: exactly that row fails, every other row is sent by Pub', async () => {
-    h = new Harness();
     const names = Array.from({ length: 60 }, (_, index) => device(index));
     const unknown = names[37] ?? '';
     const registered = names.filter((name) => name !== unknown).map((DeviceName) => ({ ProductKey: PK, DeviceName }));
-    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883', devices: registered });
     const rows: Row[] = names.map((name) => ({ ProductKey: PK, DeviceName: name, TopicShortName: 'notice', MessageContent: NOTICE }));
-    const file = join(h.dir, 'unknown.ndjson');
-    writeRows(file, rows);
-    const devices = await subscribeAll(emulator.mqttUrl ?? '', h.prefix, rows.map(topicOf));
-    subscribers = devices.subscribers;
-    await h.startWorkers(1);
+    const { emulator, file, devices } = await setUp(rows, 'unknown', { devices: registered });
     const report = join(h.dir, 'unknown.report.csv');
 
     const result = await runCli(['submit', file, '--name', 'unknown', '--pack', '--wait', '--report', report, '--json'], h.env());
@@ -236,15 +224,9 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
   });
 
   it('pause, resume and cancel mid-campaign leave no packed row unaccounted', async () => {
-    h = new Harness();
-    const emulator = await h.startEmulator({ qps: 1600, batchPubQps: 50, mqtt: 'mqtt://127.0.0.1:1883' });
     const rows: Row[] = Array.from({ length: 3_000 }, (_, index) => ({ ProductKey: PK, DeviceName: device(index), TopicShortName: 'notice', MessageContent: NOTICE }));
-    const file = join(h.dir, 'held.ndjson');
-    writeRows(file, rows);
-    const devices = await subscribeAll(emulator.mqttUrl ?? '', h.prefix, rows.map(topicOf));
-    subscribers = devices.subscribers;
     // Three BatchPub calls a second: the campaign takes ten seconds, long enough to hold and stop it halfway.
-    await h.startWorkers(1, { FLEETCAST_BATCHPUB_RATE: '3' });
+    const { emulator, file, devices } = await setUp(rows, 'held', { workerEnv: { FLEETCAST_BATCHPUB_RATE: '3' } });
     const submitted = await runCli(['submit', file, '--name', 'held', '--pack'], h.env());
     expect(submitted.code).toBe(0);
     await h.waitForCampaign('held', (record) => record.sent >= 300, 20_000);
