@@ -134,7 +134,7 @@ describe('--pack: rows with one payload for many devices go out in BatchPub call
     expect([record.sent, record.sentBatchPub, record.failed]).toEqual([5_000, 5_000, 0]);
     const status = await runCli(['status', 'notice'], h.env());
     expect(status.stdout).toMatch(/^sent +5000 \(5000 by BatchPub, 0 by Pub\)$/m);
-  });
+  }, 120_000);
 
   it('--canary sends its rows by Pub and holds; after resume the rest go in packs, no faster than --rate in deliveries', async () => {
     const rows: Row[] = Array.from({ length: 2_100 }, (_, index) => ({ ProductKey: PK, DeviceName: device(index), TopicShortName: 'canary', MessageContent: NOTICE }));
