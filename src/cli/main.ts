@@ -29,7 +29,8 @@ const program = new Command('fleetcast')
 Configuration (environment): REDIS_URL, ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
 FLEETCAST_ENDPOINT (e.g. https://iot.cn-shanghai.aliyuncs.com or http://127.0.0.1:8787), ALIBABA_CLOUD_REGION_ID,
 IOT_INSTANCE_ID, FLEETCAST_RATE (seeds the account's shared cap when none is stored, default 1600; see fleetcast cap),
-FLEETCAST_BATCHPUB_RATE (the same for BatchPub calls of --pack, default 50).
+FLEETCAST_BATCHPUB_RATE (the same for BatchPub calls of --pack, default 50), FLEETCAST_PACK_PUB_SHARE (share of
+packable rows --pack sends by Pub so that both quotas work at once: auto, or 0 to 1).
 
 Exit codes: 0 success, 1 the campaign finished with failures, 2 bad usage or bad input, 3 a component is unreachable.
 

@@ -29,6 +29,11 @@ export interface FleetcastConfig {
    * `rate`. Env `FLEETCAST_BATCHPUB_RATE`. @defaultValue 50
    */
   readonly batchPubRate: number;
+  /**
+   * With `--pack`: the share of packable rows sent by Pub anyway, so that both quotas work at once. `auto`:
+   * rate ÷ (rate + 100 × batchPubRate), 24 % at the defaults. Env `FLEETCAST_PACK_PUB_SHARE`. @defaultValue auto
+   */
+  readonly packPubShare: 'auto' | number;
   /** Request signing: `v3` (ACS3-HMAC-SHA256, the SDK default) or `v1` (HMAC-SHA1). Env `FLEETCAST_SIGNATURE`. @defaultValue `v3` */
   readonly signature: 'v1' | 'v3';
   /** Per-call timeout in ms. Env `FLEETCAST_TIMEOUT_MS`. @defaultValue 10000 */
@@ -71,6 +76,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const endpoint = parseEndpoint(pick('endpoint', 'FLEETCAST_ENDPOINT') ?? `https://iot.${regionId}.aliyuncs.com`, problems);
   const rate = parseNumber(pick('rate', 'FLEETCAST_RATE') ?? '1600', 'FLEETCAST_RATE', 1, MAX_RATE, problems);
   const batchPubRate = parseNumber(nonEmpty(env.FLEETCAST_BATCHPUB_RATE) ?? '50', 'FLEETCAST_BATCHPUB_RATE', 1, MAX_RATE, problems);
+  const packShareText = nonEmpty(env.FLEETCAST_PACK_PUB_SHARE) ?? 'auto';
+  const packPubShare = packShareText === 'auto' ? 'auto' : Number(packShareText);
+  if (packPubShare !== 'auto' && !(packPubShare >= 0 && packPubShare <= 1)) problems.push(`FLEETCAST_PACK_PUB_SHARE must be auto or a share from 0 to 1 (got "${packShareText}")`);
   const timeoutMs = parseNumber(nonEmpty(env.FLEETCAST_TIMEOUT_MS) ?? '10000', 'FLEETCAST_TIMEOUT_MS', 100, 600_000, problems);
 
   const abortFailureRatio = parseNumber(nonEmpty(env.FLEETCAST_ABORT_FAILURE_RATIO) ?? '0.5', 'FLEETCAST_ABORT_FAILURE_RATIO', 0, 1, problems);
@@ -110,6 +118,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     iotInstanceId: pick('iotInstanceId', 'IOT_INSTANCE_ID'),
     rate,
     batchPubRate,
+    packPubShare,
     signature: signature === 'v1' ? 'v1' : 'v3',
     timeoutMs,
     abortFailureRatio,

@@ -8,6 +8,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { FleetcastError } from '../errors/fleetcast-error.js';
 import { recordIngestRows } from '../metrics/ingest.js';
 import { CampaignStore } from '../queue/campaign-store.js';
+import { packPubShareOf } from '../queue/pack-chunks.js';
 import { submitCampaign } from '../queue/producer.js';
 import { connectRedis } from '../redis/connection.js';
 import { deletePrefix } from '../redis/delete-prefix.js';
@@ -104,6 +105,7 @@ export async function runDemo(baseConfig: FleetcastConfig, options: DemoOptions)
       file,
       name: `demo-${Date.now()}`,
       pack,
+      packPubShare: packPubShareOf(config),
       onAccepted: (rows) => recordIngestRows(client, config.prefix, rows),
     });
     options.log(`campaign ${submitted.id}: ${submitted.rows} rows queued`);

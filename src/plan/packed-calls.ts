@@ -1,5 +1,6 @@
 import { validateCampaign } from '../campaign/index.js';
-import { Packer } from '../queue/packing.js';
+import { PackChunker } from '../queue/pack-chunks.js';
+import { toWire, type ChunkJobData } from '../queue/wire-message.js';
 
 /** The calls `submit --pack` would make for a file's valid rows. */
 export interface PackedCalls {
@@ -12,27 +13,28 @@ export interface PackedCalls {
 }
 
 /**
- * Groups the file's valid rows as `submit --pack` does (the first `unpackedRows`, a canary, go by Pub), and counts
- * the calls. Reads the file once more.
+ * Groups the file's valid rows as `submit --pack` does (the first `unpackedRows`, a canary, go by Pub, and
+ * `pubShare` of the packable ones), and counts the calls. Reads the file once more.
  */
-export async function packedCallsOf(file: string, unpackedRows = 0): Promise<PackedCalls> {
-  const packer = new Packer();
+export async function packedCallsOf(file: string, unpackedRows: number, pubShare: number): Promise<PackedCalls> {
   const counts = { batchPub: 0, packedRows: 0, pub: 0 };
-  const add = (output: ReturnType<Packer['add']>): void => {
-    counts.batchPub += output.packs.length;
-    for (const pack of output.packs) counts.packedRows += pack.length;
-    counts.pub += output.singles.length;
+  const count = (chunks: Iterable<ChunkJobData>): void => {
+    for (const chunk of chunks) {
+      const packed = (chunk.p ?? []).reduce((sum, size) => sum + size, 0);
+      counts.batchPub += chunk.p?.length ?? 0;
+      counts.packedRows += packed;
+      counts.pub += chunk.m.length - packed;
+    }
   };
-  let seen = 0;
+  const chunker = new PackChunker({ chunkSize: 100, unpackedRows, pubShare });
   await validateCampaign(file, {
     maxErrors: 0,
     onValidRow: (message) => {
-      if (seen++ < unpackedRows) counts.pub++;
-      else add(packer.add(message));
+      count(chunker.add(toWire(message)));
       return undefined;
     },
   });
-  add(packer.flush());
+  count(chunker.finish());
   return counts;
 }
 

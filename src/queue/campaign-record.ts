@@ -60,6 +60,8 @@ export interface CampaignRecord extends CampaignSchedule {
   readonly canary: { readonly rows: number; readonly done: number; readonly soakMs: number | undefined; readonly heldAt: number | undefined } | undefined;
   /** The campaign's ramp (`--ramp-*`): its rate starts low and rises as its rows are counted. */
   readonly ramp: RampSpec | undefined;
+  /** With `--pack`: the share of packable rows sent by Pub anyway (pubShareOf); undefined for a campaign not packed. */
+  readonly packPubShare: number | undefined;
 }
 
 export type RolloutStage = 'canary' | 'hold' | 'all';
@@ -113,6 +115,7 @@ export function parseCampaignRecord(hash: Readonly<Record<string, string>>): Cam
             heldAt: hash.canaryHeldAt === undefined ? undefined : int(hash.canaryHeldAt),
           },
     ramp: storedRamp(hash),
+    packPubShare: hash.packPubShare === undefined ? undefined : Number(hash.packPubShare),
     abortArmed: {
       done: int(hash['arm:done']),
       byClass: {

@@ -40,6 +40,11 @@ export interface SubmitOptions {
   readonly chunkSize?: number;
   /** Send rows that can share a call by `BatchPub`, up to 100 devices a call (see packing.ts). @defaultValue false */
   readonly pack?: boolean;
+  /**
+   * With `pack`: the share of packable rows sent by Pub anyway, so that both quotas work at once (pubShareOf). Kept
+   * with the campaign: a repeated submit splits the file as the first did. @defaultValue 0
+   */
+  readonly packPubShare?: number;
   readonly onProgress?: (event: SubmitProgress) => void;
   /** Awaited once the file is accepted, before anything is queued (also when it was submitted before). */
   readonly onAccepted?: (rows: AcceptedRows) => Promise<void>;
@@ -140,8 +145,14 @@ async function enqueueValidated(
   if (options.ramp !== undefined && (await store.get(id))?.ramp === undefined) {
     await redis.hset(campaignKeys(prefix, id).campaign, rampFields(options.ramp));
   }
-  const canaryCount = (await store.get(id))?.canary?.rows;
-  const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, options, canaryCount === undefined ? undefined : (row) => store.setCanaryLastRow(id, row), canaryCount);
+  // Before any chunk is queued, like the ramp: a repeated submit packs with the share the first one chose.
+  if (options.pack === true && (await store.get(id))?.packPubShare === undefined) {
+    await redis.hset(campaignKeys(prefix, id).campaign, 'packPubShare', String(options.packPubShare ?? 0));
+  }
+  const stored = await store.get(id);
+  const canaryCount = stored?.canary?.rows;
+  const pubShare = stored?.packPubShare ?? 0;
+  const chunks = await enqueueChunks(redis, prefix, id, summary.valid, spool, { ...options, packPubShare: pubShare }, canaryCount === undefined ? undefined : (row) => store.setCanaryLastRow(id, row), canaryCount);
   await store.markEnqueued(id, chunks);
   return { id, name, rows: summary.valid, invalid: summary.invalid, chunks, alreadySubmitted: false, rejectsPath };
 }
@@ -193,7 +204,7 @@ async function enqueueChunks(
   };
   try {
     let rowsSeen = 0;
-    const chunks = options.pack === true ? packChunks(spool.read(), { chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE, unpackedRows: canaryCount }) : spool.read();
+    const chunks = options.pack === true ? packChunks(spool.read(), { chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE, unpackedRows: canaryCount, pubShare: options.packPubShare ?? 0 }) : spool.read();
     for await (const data of chunks) {
       if (onCanaryLastRow !== undefined && rowsSeen < canaryCount && rowsSeen + data.m.length >= canaryCount) {
         const last = data.m[canaryCount - rowsSeen - 1];

@@ -25,6 +25,8 @@ export interface NewSchedule {
   readonly ramp?: RampSpec | undefined;
   /** Pack rows that can share a call into BatchPub calls (`--pack`). */
   readonly pack?: boolean;
+  /** With `pack`: the share of packable rows sent by Pub anyway (pubShareOf). */
+  readonly packPubShare?: number;
 }
 
 /** A recurring schedule as listed. */
@@ -61,6 +63,7 @@ export async function createSchedule(redis: RedisClient, prefix: string, schedul
     abort: schedule.abort === undefined ? null : { rules: schedule.abort.rules.map(formatAbortRule), action: schedule.abort.action },
     ramp: schedule.ramp === undefined ? null : rampFields(schedule.ramp),
     pack: schedule.pack === true,
+    packPubShare: schedule.packPubShare ?? 0,
   };
   const queue = schedulesQueue(redis, prefix);
   try {

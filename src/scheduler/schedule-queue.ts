@@ -26,6 +26,8 @@ export interface ScheduleJobData {
   readonly ramp?: Readonly<Record<string, string>> | null;
   /** `--pack`, given to every firing; absent in older schedules (no packing). */
   readonly pack?: boolean;
+  /** With `pack`: the share of packable rows sent by Pub anyway; absent in older schedules. */
+  readonly packPubShare?: number;
 }
 
 export function schedulesQueue(redis: RedisClient, prefix: string): Queue<ScheduleJobData> {

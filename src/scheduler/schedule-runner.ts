@@ -53,6 +53,7 @@ async function fire(redis: RedisClient, prefix: string, job: Job<ScheduleJobData
       ...(data.canary === undefined || data.canary === null ? {} : { canary: { size: parseCanarySize(data.canary.size), soakMs: data.canary.soakMs ?? undefined } }),
       ...rampOfSchedule(data),
       pack: data.pack === true,
+      packPubShare: data.packPubShare ?? 0,
       onAccepted: (rows) => recordIngestRows(redis, prefix, rows),
     });
     await recordScheduleRun(redis, prefix, data.name, { firedAt, campaign: result.id, rows: result.rows, error: null });

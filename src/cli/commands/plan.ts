@@ -5,6 +5,7 @@ import type { ForecastStep } from '../../plan/forecast.js';
 import { packedCallsOf, pubCallsLasting, type PackedCalls } from '../../plan/packed-calls.js';
 import { planCampaign, type Plan } from '../../plan/plan-campaign.js';
 import { canaryRows } from '../../queue/canary.js';
+import { packPubShareOf } from '../../queue/pack-chunks.js';
 import { campaignIdOf, defaultCampaignName } from '../../queue/campaign-id.js';
 import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
 import { formatInZone } from '../../schedule/time-zone.js';
@@ -63,7 +64,7 @@ Exit codes: 0 submit would accept the file, 2 bad usage, or some row or the file
         const schedule: CampaignSchedule = timing.kind === 'once' ? timing.schedule : { startAt: timing.next, window: timing.window };
         const id = campaignIdOf(flags.name ?? defaultCampaignName(file, await readCampaignName(file)));
         const canaryCount = rollout.canary === undefined ? 0 : canaryRows(rollout.canary.size, summary.valid);
-        const packed = flags.pack === true ? await packedCallsOf(file, canaryCount) : undefined;
+        const packed = flags.pack === true ? await packedCallsOf(file, canaryCount, packPubShareOf(config)) : undefined;
         let plan: Plan;
         try {
           plan = await withStore(config, (store) =>

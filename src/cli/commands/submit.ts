@@ -6,6 +6,7 @@ import type { CampaignSchedule } from '../../schedule/campaign-schedule.js';
 import { formatSendWindow } from '../../schedule/send-window.js';
 import { formatInZone } from '../../schedule/time-zone.js';
 import { timingOf, type Timing } from '../../schedule/timing-flags.js';
+import { packPubShareOf } from '../../queue/pack-chunks.js';
 import { accountCaps, highestCap } from '../../view/account-cap.js';
 import { campaignView } from '../../view/campaign-view.js';
 import { configFrom, withStore } from '../context.js';
@@ -51,7 +52,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
         const timing = timingOf(flags);
         const { abort, canary, ramp } = rolloutOf(flags);
         if (timing.kind === 'recurring') {
-          await withStore(config, (_store, redis) => submitRecurring(redis, config.prefix, file, flags, timing, json, { abort, canary, ramp }));
+          await withStore(config, (_store, redis) => submitRecurring(redis, config.prefix, file, flags, timing, json, { abort, canary, ramp }, packPubShareOf(config)));
           return;
         }
         process.exitCode = await withStore(config, async (store, redis) => {
@@ -68,6 +69,7 @@ Exit codes: 0 done (with --wait: every row sent), 1 some rows failed or were can
             ...(canary === undefined ? {} : { canary }),
             ...(ramp === undefined ? {} : { ramp }),
             pack: flags.pack === true,
+            packPubShare: packPubShareOf(config),
             onAccepted: (rows) => recordIngestRows(redis, config.prefix, rows),
             onProgress: (event) => {
               if (!json) progress.update(`${event.phase === 'validate' ? 'validating' : 'queueing'} ${file} ${bar(event.total === 0 ? 1 : event.done / event.total)}`);
@@ -98,6 +100,7 @@ async function submitRecurring(
   timing: Extract<Timing, { kind: 'recurring' }>,
   json: boolean,
   rollout: Rollout,
+  packPubShare: number,
 ): Promise<void> {
   const window = timing.window === undefined ? undefined : formatSendWindow(timing.window);
   const next = await createSchedule(redis, prefix, {
@@ -114,6 +117,7 @@ async function submitRecurring(
     canary: rollout.canary,
     ramp: rollout.ramp,
     pack: flags.pack === true,
+    packPubShare,
   });
   if (json) {
     printJson({ schedule: { name: timing.name, pattern: timing.pattern, timeZone: timing.timeZone, window: window ?? null, next: new Date(next).toISOString() } });
