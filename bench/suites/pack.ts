@@ -4,7 +4,7 @@ import { runTimeoutMs, type BenchContext } from '../lib/context.js';
 import { startEmulatorProcess } from '../lib/emulator.js';
 import { finishedRows, sentRows, startWorker, submit, type FleetcastWorker } from '../lib/fleetcast.js';
 import { comparePackRuns, packRunFigures, type PackFigures, type PackRunFigures } from '../lib/pack-figures.js';
-import { waitUntil } from '../lib/proc.js';
+import { totalCpuUs, waitUntil } from '../lib/proc.js';
 import { benchPrefix } from '../lib/redis.js';
 import { writeSamePayloadCsv } from '../lib/same-payload-file.js';
 import { deletePrefix } from '../../src/redis/delete-prefix.js';
@@ -45,16 +45,19 @@ async function sameCampaign(context: BenchContext, file: string, rows: number, p
     const id = await submit(file, packed ? 'same-payload-packed' : 'same-payload', env, 300_000, packed ? ['--pack'] : []);
     const started = performance.now();
     workers.push(...(await Promise.all(Array.from({ length: context.args.workers }, () => startWorker(env)))));
+    const pids = workers.map((worker) => worker.child.pid);
+    const cpuBefore = totalCpuUs(pids);
     const timeoutMs = runTimeoutMs(rows);
     if (!(await waitUntil(async () => (await finishedRows(redis, prefix, id)) >= rows, timeoutMs))) {
       const finished = await finishedRows(redis, prefix, id);
       throw new Error(`${label}: ${finished} of ${rows} rows finished after ${Math.round(timeoutMs / 1000)} s`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuUs = totalCpuUs(pids) - cpuBefore;
     await Promise.all(workers.map((worker) => worker.child.stop()));
     const sent = await sentRows(redis, prefix, id);
     if (sent.sent !== rows) throw new Error(`${label}: ${sent.sent} of ${rows} rows ended sent`);
-    const figures = packRunFigures(await emulator.everyCall(), { rows: sent.sent, sentBatchPub: sent.sentBatchPub }, seconds);
+    const figures = packRunFigures(await emulator.everyCall(), { rows: sent.sent, sentBatchPub: sent.sentBatchPub, cpuUs, seconds });
     if (figures.deliveries < rows) throw new Error(`${label}: the emulator delivered ${figures.deliveries} messages for ${rows} rows sent`);
     return figures;
   } finally {
