@@ -7,6 +7,7 @@ import { medianOf, worstOf, type DispatchFigures } from './lib/figures.js';
 import { checkGoals } from './lib/goals.js';
 import { emulatorPriorityRaised } from './lib/emulator.js';
 import { describeMachine } from './lib/machine.js';
+import { medianOfComparisons } from './lib/pack-figures.js';
 import { killAll } from './lib/proc.js';
 import { openRedis } from './lib/redis.js';
 import { renderReport, type BenchReport } from './lib/table.js';
@@ -15,6 +16,7 @@ import { BASELINE_NAMES, baselineDispatch } from './suites/baselines.js';
 import { CLUSTER_SHAPE, clusterRatio, killClusterNodes, openClusterTarget, type ClusterComparison, type ClusterTarget } from './suites/cluster.js';
 import { fleetcastDispatch } from './suites/dispatch.js';
 import { ingest } from './suites/ingest.js';
+import { packBesidePlain } from './suites/pack.js';
 
 /** Runs `run` once and returns its figures, or undefined after recording why it failed. */
 async function once<T extends object>(context: BenchContext, label: string, rep: number, errors: string[], run: () => Promise<T>): Promise<T | undefined> {
@@ -113,6 +115,15 @@ async function runSuites(context: BenchContext, report: BenchReport): Promise<vo
   }
   if (wants(args, 'ingest')) report.ingest = medianOrNone(await repeated(context, 'ingest', errors, (rep) => ingest(context, rep)));
   if (wants(args, 'accounts')) report.accounts = medianOrNone(await repeated(context, 'accounts', errors, (rep) => severalAccounts(context, rep)));
+  if (wants(args, 'pack')) await packSuite(context, report);
+}
+
+/** `--pack` beside Pub alone; no figure at all when a repetition failed, since a run that lost rows says nothing. */
+async function packSuite(context: BenchContext, report: BenchReport): Promise<void> {
+  const errorsBefore = report.errors.length;
+  const runs = await repeated(context, 'pack', report.errors, (rep) => packBesidePlain(context, rep));
+  if (runs.length === context.args.reps) report.pack = medianOfComparisons(runs);
+  else context.note(`pack: no figures, ${report.errors.length - errorsBefore} of ${context.args.reps} repetition(s) failed (see Errors)`);
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,8 @@ export interface BenchArgs {
   readonly baselineRows: number;
   /** Rows of the generated ingest file. */
   readonly ingestRows: number;
+  /** Rows of the same-payload campaign of the pack suite (`--rows` sets it too). */
+  readonly packRows: number;
   /** Rows per account in the several-accounts run. */
   readonly accountRows: number;
   /** Suites to run; all when empty. */
@@ -32,7 +34,7 @@ export interface EndpointSettings {
   readonly faults: boolean;
 }
 
-export const SUITES = ['dispatch', 'baselines', 'ingest', 'accounts'] as const;
+export const SUITES = ['dispatch', 'baselines', 'ingest', 'accounts', 'pack'] as const;
 /** Single baselines may also be named in `--only`. */
 export const BASELINE_NAMES = ['sdk-plain', 'bullmq-limiter', 'bottleneck-local'] as const;
 
@@ -49,7 +51,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const quick = flags.has('--quick');
   const large = flags.has('--large');
   const reps = intValue(argv, '--reps') ?? (quick ? 1 : 3);
-  const rows = intValue(argv, '--rows') ?? (quick ? 8_000 : 100_000);
+  const givenRows = intValue(argv, '--rows');
+  const rows = givenRows ?? (quick ? 8_000 : 100_000);
   const baselineRows = intValue(argv, '--baseline-rows') ?? (quick ? 8_000 : 30_000);
   const only = new Set((value(argv, '--only') ?? '').split(',').filter((name) => name !== ''));
   const known: readonly string[] = [...SUITES, ...BASELINE_NAMES];
@@ -65,6 +68,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     rows,
     baselineRows,
     ingestRows: large ? 10_000_000 : quick ? 50_000 : 1_000_000,
+    packRows: givenRows ?? (quick ? 20_000 : 100_000),
     accountRows: quick ? 5_000 : 24_000,
     only,
     workers: intValue(argv, '--workers') ?? 2,

@@ -27,13 +27,18 @@ export function benchRow(row: number): BenchRow {
 
 /** Writes a campaign CSV of `rows` rows (about 80 bytes each) without holding it in memory. */
 export async function writeCampaignCsv(path: string, rows: number, tag = ''): Promise<void> {
+  await writeCsvLines(path, rows, (row) => `${PRODUCT_KEY},${deviceName(row, tag)},notice,0,${CONTENT_CSV}\n`);
+}
+
+/** Writes the campaign header and `lineOf(row)` for rows 1..`rows`, in batches, without holding the file in memory. */
+export async function writeCsvLines(path: string, rows: number, lineOf: (row: number) => string): Promise<void> {
   const out = createWriteStream(path);
   out.write(HEADER);
   const batch = 10_000;
   for (let start = 1; start <= rows; start += batch) {
     let text = '';
     const end = Math.min(rows, start + batch - 1);
-    for (let row = start; row <= end; row++) text += `${PRODUCT_KEY},${deviceName(row, tag)},notice,0,${CONTENT_CSV}\n`;
+    for (let row = start; row <= end; row++) text += lineOf(row);
     if (!out.write(text)) await once(out, 'drain');
   }
   out.end();

@@ -8,6 +8,8 @@ export interface EmulatorCall {
   readonly action: string;
   readonly accountId: string;
   readonly code: string;
+  /** Messages the call put on the broker (a BatchPub one per device); absent when it delivered none. */
+  readonly deliveries?: number;
 }
 
 export interface AccessKey {
@@ -20,7 +22,10 @@ export interface EmulatorProcess {
   readonly url: string;
   readonly child: Child;
   accepted(): Promise<number>;
+  /** Pub calls only. */
   calls(): Promise<EmulatorCall[]>;
+  /** Calls of every action (Pub, BatchPub, PubBroadcast). */
+  everyCall(): Promise<EmulatorCall[]>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +50,7 @@ export async function startEmulatorProcess(keys: readonly AccessKey[], endpoint:
     child,
     accepted: async () => ((await getJson(`${url}/_emulator/stats`)) as { accepted: number }).accepted,
     calls: async () => ((await getJson(`${url}/_emulator/calls`)) as EmulatorCall[]).filter((call) => call.action === 'Pub'),
+    everyCall: async () => (await getJson(`${url}/_emulator/calls`)) as EmulatorCall[],
     stop: async () => {
       await child.stop(5_000);
     },

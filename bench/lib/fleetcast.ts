@@ -12,9 +12,15 @@ export interface FleetcastWorker {
   readonly metricsPort: number;
 }
 
-/** Runs `fleetcast submit FILE --name NAME --json` and returns the campaign id. */
-export async function submit(file: string, name: string, env: Readonly<Record<string, string>>, timeoutMs: number): Promise<string> {
-  const child = spawnNode(CLI, ['submit', file, '--name', name, '--json'], env);
+/** Runs `fleetcast submit FILE --name NAME --json [ARGS…]` and returns the campaign id. */
+export async function submit(
+  file: string,
+  name: string,
+  env: Readonly<Record<string, string>>,
+  timeoutMs: number,
+  args: readonly string[] = [],
+): Promise<string> {
+  const child = spawnNode(CLI, ['submit', file, '--name', name, '--json', ...args], env);
   const timer = setTimeout(() => void child.stop(1_000), timeoutMs);
   const code = await child.exited();
   clearTimeout(timer);
@@ -39,6 +45,12 @@ export async function startWorker(env: Readonly<Record<string, string>>): Promis
 export async function finishedRows(redis: RedisClient, prefix: string, id: string): Promise<number> {
   const values = await redis.hmget(campaignKeys(prefix, id).campaign, 'sent', 'failed', 'cancelled');
   return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
+}
+
+/** Rows of a campaign that ended sent, and of those the ones sent in a `BatchPub` pack. */
+export async function sentRows(redis: RedisClient, prefix: string, id: string): Promise<{ sent: number; sentBatchPub: number }> {
+  const [sent, sentBatchPub] = await redis.hmget(campaignKeys(prefix, id).campaign, 'sent', 'sentBatchPub');
+  return { sent: Number(sent ?? 0), sentBatchPub: Number(sentBatchPub ?? 0) };
 }
 
 /** The `/metrics` text of each worker, in order. */

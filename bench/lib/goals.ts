@@ -1,4 +1,5 @@
 import type { AccountsFigures, DispatchFigures, DispatchWorst, IngestFigures } from './figures.js';
+import type { PackFigures } from './pack-figures.js';
 
 /** One goal the figures are held against. */
 export interface GoalCheck {
@@ -12,6 +13,7 @@ export interface Measured {
   dispatchWorst?: DispatchWorst;
   ingest?: IngestFigures;
   accounts?: AccountsFigures;
+  pack?: PackFigures;
 }
 
 type Rule = readonly [goal: string, read: (m: Measured) => number | undefined, ok: (value: number) => boolean];
@@ -27,6 +29,7 @@ const RULES: readonly Rule[] = [
   ['ingest peak RSS ≤ 200 MB', (m) => m.ingest?.peakRssMb, (v) => v <= 200],
   ['Redis ≤ 200 bytes per pending row', (m) => m.ingest?.redisBytesPerRow, (v) => v <= 200],
   ['3 accounts ≥ 4,700 calls/s total', (m) => m.accounts?.totalPerSec, (v) => v >= 4700],
+  ['same-payload deliveries/s with --pack ≥ 3.5× Pub alone', (m) => m.pack?.ratio, (v) => v >= 3.5],
 ];
 
 /** Throttled calls of the worst repetition ÷ rows: the learned guard accepts a rare throttle by design. */

@@ -2,6 +2,7 @@ import type { AccountsFigures, DispatchFigures, DispatchWorst, IngestFigures } f
 import type { GoalCheck } from './goals.js';
 import type { EndpointSettings } from './args.js';
 import type { Machine } from './machine.js';
+import type { PackFigures, PackRunFigures } from './pack-figures.js';
 import type { ClusterComparison } from '../suites/cluster.js';
 
 /** Everything one `npm run bench` measured (medians over the repetitions). */
@@ -20,6 +21,8 @@ export interface BenchReport {
   baselines?: Record<string, DispatchFigures>;
   ingest?: IngestFigures;
   accounts?: AccountsFigures;
+  /** A same-payload campaign with `--pack` beside Pub alone. */
+  pack?: PackFigures;
   /** With --redis-cluster: fleetcast's dispatch on the single node (= dispatch) and on a Redis Cluster, side by side. */
   redisCluster?: ClusterComparison;
   goals: GoalCheck[];
@@ -88,6 +91,7 @@ export function renderReport(report: BenchReport): string {
     const a = report.accounts;
     parts.push(`\nSeveral accounts: ${a.accounts} accounts, ${fmt(a.rows)} rows, ${fmt(a.totalPerSec)} calls/s total, ${fmt(a.cpuUsPerMessage)} µs CPU + ${fmt(a.redisCpuUsPerMessage)} µs Redis per message`);
   }
+  if (report.pack) parts.push(packSection(report.pack, report.reps, report.workers));
   if (report.goals.length > 0) {
     const rows = report.goals.map((goal) => [goal.goal, fmt(goal.figure, goalDigits(goal.figure)), goal.met ? '✓' : '✗']);
     parts.push(`\nGoals\n${renderTable(['goal', 'figure', ''], rows)}`);
@@ -117,6 +121,28 @@ function clusterSection(c: ClusterComparison, reps: number): string {
   return `${title}\n${renderTable(
     ['Redis', 'rows', 'utilization', 'throttled', 'maxPer1s', 'cpu µs/msg', 'redis µs/msg', 'seconds', 'dropped/100k', 'guard', 'worst: util / thr / max1s'],
     [figures('single node', c.single, c.singleWorst), figures('cluster', c.cluster, c.clusterWorst), ratio],
+  )}`;
+}
+
+function packSection(p: PackFigures, reps: number, workers: number): string {
+  const figures = (name: string, f: PackRunFigures): string[] => [
+    name,
+    fmt(f.rows),
+    fmt(f.sentBatchPub),
+    fmt(f.deliveries),
+    fmt(f.deliveriesPerSec),
+    fmt(f.steadyDeliveriesPerSec),
+    fmt(f.pubCalls),
+    fmt(f.batchPubCalls),
+    fmt(f.throttled),
+    fmt(f.cpuUsPerRow),
+    fmt(f.seconds, 1),
+  ];
+  const ratio = ['--pack / Pub alone', '', '', '', fmt(p.ratio, 2), fmt(p.steadyRatio, 2), '', '', '', '', ''];
+  const title = `\nOne payload to every device (emulator quotas 1,600 Pub + 50 BatchPub calls/s, ~20 ms latency, so at most 5,000 deliveries/s with --pack and 1,600 without, 3.13×; fleetcast with ${workers} workers; ${reps} rep(s) of each, alternating)`;
+  return `${title}\n${renderTable(
+    ['submit', 'rows sent', 'by BatchPub', 'deliveries', 'deliveries/s', 'steady deliv./s', 'Pub calls', 'BatchPub calls', 'throttled', 'cpu µs/row', 'seconds'],
+    [figures('--pack', p.packed), figures('Pub alone', p.plain), ratio],
   )}`;
 }
 
