@@ -34,6 +34,8 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
       if (watch.gateNow(campaignId, firstRow) === undefined) await watch.gate(campaignId, firstRow);
       await slots.acquire(campaignId, weight());
     };
+    const { messages } = context.metrics;
+    const counted = { sent: messages.labels(campaignId, 'sent'), failed: messages.labels(campaignId, 'failed'), cancelled: messages.labels(campaignId, 'cancelled') };
     const unfinished = await inSlots(pending, acquire, () => slots.release(), async (message) => {
       const result = await dispatchRow(context, campaignId, message, run, priorAttempts[message.row]);
       if ('requeue' in result) {
@@ -41,7 +43,7 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
         return false;
       }
       await context.writer.write(campaignId, result);
-      context.metrics.messages.labels(campaignId, result.status).inc();
+      counted[result.status].inc();
       return true;
     });
     if (unfinished === 0) return pending.length;
