@@ -3,7 +3,7 @@ import type { RowOutcome } from '../queue/outcome.js';
 
 /**
  * Outcomes are written at most this long after they are known: 25 ms halved the outcome script calls of 10 ms
- * (about 14 rows a call at 800 calls/s a worker) and the Redis CPU per message with them (figures:
+ * (about 16 rows a call at 800 calls/s a worker) and the Redis CPU per message with them (figures:
  * docs/BENCHMARKS.md, "Figures behind the code").
  */
 export const OUTCOME_FLUSH_MS = 25;
