@@ -38,8 +38,10 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
       if (watch.gateNow(campaignId, firstRow) === undefined) await watch.gate(campaignId, firstRow);
       await slots.acquire(campaignId, weight());
     };
+    const { messages } = context.metrics;
+    const counted = { sent: messages.labels(campaignId, 'sent'), failed: messages.labels(campaignId, 'failed'), cancelled: messages.labels(campaignId, 'cancelled') };
     const record = (outcome: RowOutcome): Promise<void> => {
-      context.metrics.messages.labels(campaignId, outcome.status).inc();
+      counted[outcome.status].inc();
       if (outcome.status === 'sent') delivered[outcome.api].inc();
       return context.writer.write(campaignId, outcome);
     };
