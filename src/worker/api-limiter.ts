@@ -25,6 +25,8 @@ export interface ApiLimiterOptions {
   readonly errors: ErrorLog;
   readonly log: (line: string) => void;
   readonly onIdleGap?: () => void;
+  /** How late a token may still be used (AccountLimiterOptions.maxLateMs). @defaultValue 4 */
+  readonly maxLateMs?: number;
   /** Told of every change of rate, cap or learned guard. */
   readonly onChange?: (rate: number, cap: number, guard: number) => void;
 }
@@ -44,6 +46,7 @@ export async function startApiLimiter(redis: RedisClient, options: ApiLimiterOpt
     onRecovered: (reason) => options.log(`limiter ${options.name} rebuilt after its Redis state was lost (${reason})`),
     errors,
     ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
+    ...(options.maxLateMs === undefined ? {} : { maxLateMs: options.maxLateMs }),
   });
   await limiter.ready();
   await limiter.setRate(stored.cap);
