@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  * a fresh process (the emulator runs in the test's process: one that carried the heap of earlier files paused
  * longer and bunched the calls it counted). A project cannot set fileParallelism in this vitest, so `npm test` runs
  * them as two invocations: `vitest run --project shared`, then `vitest run --project alone --no-file-parallelism`.
+ * Files that only wait (a canary's hold, a frozen worker, a cron firing, the demo's fleet) and count rows rather than
+ * calls per second run in the shared pass.
  */
 const SHARED_MACHINE = [
   'test/unit/**/*.test.ts',
@@ -36,6 +38,12 @@ const SHARED_MACHINE = [
   'test/dispatch/redis-outage.test.ts',
   'test/operator/schedule-cron.test.ts',
   'test/console/**/*.test.ts',
+  'test/operator/ramp-flags.test.ts',
+  'test/dispatch/canary.test.ts',
+  'test/dispatch/limiter-recovery.test.ts',
+  'test/dispatch/row-dispatch.test.ts',
+  'test/pipeline/demo.test.ts',
+  'test/pipeline/demo-fleet.test.ts',
 ];
 
 const common = { globalSetup: ['test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000, pool: 'forks' as const };
