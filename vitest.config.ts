@@ -45,6 +45,7 @@ const SHARED_MACHINE = [
   'test/dispatch/row-dispatch.test.ts',
   'test/pipeline/demo.test.ts',
   'test/pipeline/demo-fleet.test.ts',
+  'test/operator/plan.test.ts',
 ];
 
 /**
