@@ -1,28 +1,26 @@
 import type { EndpointSettings } from './args.js';
 import { setPriority } from 'node:os';
+import type { CallRecord } from '../../src/emulator/index.js';
 import { CLI, spawnNode, type Child } from './proc.js';
 
-/** One call as the emulator's `GET /_emulator/calls` lists it (only the fields the bench reads). */
-export interface EmulatorCall {
-  readonly t: number;
-  readonly action: string;
-  readonly accountId: string;
-  readonly code: string;
-  /** Messages the call put on the broker (a BatchPub one per device); absent when it delivered none. */
-  readonly deliveries?: number;
-}
+/** One call as the emulator's `GET /_emulator/calls` lists it. */
+export type EmulatorCall = CallRecord;
 
 export interface AccessKey {
   readonly id: string;
   readonly secret: string;
 }
 
-/** A `fleetcast emulator` process. */
+/**
+ * A `fleetcast emulator` process of its own, as the bench and the tests that measure the cap on a busy machine use
+ * it: the cloud's clock of arrivals does not stop when the workers use the CPU.
+ */
 export interface EmulatorProcess {
   readonly url: string;
   readonly child: Child;
+  /** Calls answered with success so far. */
   accepted(): Promise<number>;
-  /** Pub calls only. */
+  /** Pub calls only, in arrival order. */
   calls(): Promise<EmulatorCall[]>;
   /** Calls of every action (Pub, BatchPub, PubBroadcast). */
   everyCall(): Promise<EmulatorCall[]>;
@@ -36,11 +34,15 @@ export const DEFAULT_ENDPOINT: EndpointSettings = { qps: QUOTA, latencyMs: LATEN
 
 const FAULTS = ['--fault-throttle', '0.05', '--fault-system', '0.03', '--fault-unavailable', '0.02', '--fault-reset', '0.01', '--seed', '7'];
 
-/** Starts the emulator with a strict sliding-second quota per account and ~20 ms latency (by default), no MQTT. */
-export async function startEmulatorProcess(keys: readonly AccessKey[], endpoint: EndpointSettings = DEFAULT_ENDPOINT): Promise<EmulatorProcess> {
+/**
+ * Starts the emulator with a strict sliding-second quota per account and ~20 ms latency (by default), no MQTT, and
+ * `extraArgs` such as faults of its own.
+ */
+export async function startEmulatorProcess(keys: readonly AccessKey[], endpoint: EndpointSettings = DEFAULT_ENDPOINT, extraArgs: readonly string[] = []): Promise<EmulatorProcess> {
   const args = ['emulator', '--port', '0', '--qps', String(endpoint.qps), '--latency-ms', String(endpoint.latencyMs), '--no-mqtt', '--json'];
   if (endpoint.faults) args.push(...FAULTS);
   for (const key of keys) args.push('--access-key', `${key.id}:${key.secret}`);
+  args.push(...extraArgs);
   const child = spawnNode(CLI, args, {});
   raisePriority(child.pid);
   const match = await child.waitFor(/"url":"([^"]+)"/, 20_000);

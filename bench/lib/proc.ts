@@ -2,8 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file is at dist/bench/lib/proc.js once built). */
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root: this file runs as dist/bench/lib/proc.js in the bench, as bench/lib/proc.ts in the tests. */
+export const ROOT = fileURLToPath(new URL('.', import.meta.url)).replace(/(?:dist\/)?bench\/lib\/$/, '');
 export const CLI = `${ROOT}bin/fleetcast.js`;
 export const BASELINES = `${ROOT}dist/bench/baselines/`;
 

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { FleetcastError } from '../errors/fleetcast-error.js';
-import { queueUiAuthFrom, type QueueUiAuth } from '../worker/queue-ui.js';
+import { queueUiAuthFrom, type QueueUiAuth } from '../worker/queue-ui-auth.js';
 
 /**
  * The console's credentials: the queue UI's rule (`FLEETCAST_UI_USER` / `FLEETCAST_UI_PASSWORD`, required when

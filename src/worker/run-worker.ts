@@ -15,7 +15,8 @@ import { campaignKeys } from '../queue/keys.js';
 import { connectRedis } from '../redis/connection.js';
 import { startScheduleRunner } from '../scheduler/schedule-runner.js';
 import { startMetricsServer } from './metrics-server.js';
-import { QUEUE_UI_PATH, queueUiAuthFrom, startQueueUi } from './queue-ui.js';
+import { lazyQueueUi } from './lazy-queue-ui.js';
+import { QUEUE_UI_PATH, queueUiAuthFrom } from './queue-ui-auth.js';
 import type { RowApi } from '../queue/outcome.js';
 import { startApiLimiter } from './api-limiter.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -113,7 +114,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
   await dispatcher.start();
   const schedules = startScheduleRunner(redis, config.prefix, log, errors);
   const collectors = registerCollectors(metrics, { redis, prefix: config.prefix, limiter, accountCap: () => sharedRate.cap, onError: (error) => log(`metrics: ${error.message}`) });
-  const ui = options.metricsPort === undefined ? undefined : await startQueueUi(redis, config.prefix, uiAuth, log, errors);
+  const ui = options.metricsPort === undefined ? undefined : lazyQueueUi(redis, config.prefix, uiAuth, log, errors);
   const mounted = ui === undefined ? undefined : { path: QUEUE_UI_PATH, handle: ui.handle };
   const server = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics.registry, options.metricsPort, options.metricsHost, mounted);
   return {

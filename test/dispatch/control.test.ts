@@ -52,7 +52,7 @@ describe('a paused campaign holds nothing back', () => {
     await h.startWorkers(1, { FLEETCAST_RATE: '400' });
     const nightly = join(h.dir, 'nightly.csv');
     const urgent = join(h.dir, 'urgent.csv');
-    writeSimpleCampaign(nightly, 3000);
+    writeSimpleCampaign(nightly, 1200);
     writeSimpleCampaign(urgent, 400);
     expect((await runCli(['submit', nightly, '--name', 'nightly'], h.env())).code).toBe(0);
     await h.waitForCampaign('nightly', (record) => record.done >= 200, 20_000);
@@ -68,7 +68,7 @@ describe('a paused campaign holds nothing back', () => {
 
     await h.store.control('nightly', 'resume');
     const nightlyDone = await h.waitForCampaign('nightly', finished, 30_000);
-    expect(nightlyDone.sent).toBe(3000);
-    expect(emulator.stats.calls().length).toBe(3400);
+    expect(nightlyDone.sent).toBe(1200);
+    expect(emulator.stats.calls().length).toBe(1600);
   });
 });

@@ -54,11 +54,14 @@ describe('a campaign file becomes messages on devices', () => {
     emulator = await startEmulator({ port: 0, qps: 1600, mqttPort: 0, accessKeys: [{ accessKeyId: 'pipeline', accessKeySecret: SECRET }] });
     const file = join(dir, 'awkward.csv');
     const expected = writeAwkwardCampaign(file, 2000);
-    for (let start = 0; start < expected.length; start += 250) {
-      const batch = expected.slice(start, start + 250);
-      subscribers.push(...(await Promise.all(batch.map((row) => subscribe(emulator?.mqttUrl ?? '', `${prefix}-${row.deviceName}`, row.topic)))));
-    }
-    workers = await Promise.all([startWorkerProcess(env()), startWorkerProcess(env())]);
+    const subscribeAll = async (): Promise<void> => {
+      for (let start = 0; start < expected.length; start += 250) {
+        const batch = expected.slice(start, start + 250);
+        subscribers.push(...(await Promise.all(batch.map((row) => subscribe(emulator?.mqttUrl ?? '', `${prefix}-${row.deviceName}`, row.topic)))));
+      }
+    };
+    // Independent: the workers start while the devices subscribe; nothing is sent before the submit below.
+    [workers] = await Promise.all([Promise.all([startWorkerProcess(env()), startWorkerProcess(env())]), subscribeAll()]);
     const report = join(dir, 'awkward.report.csv');
 
     const result = await runCli(['submit', file, '--name', 'awkward', '--wait', '--report', report, '--json'], env());

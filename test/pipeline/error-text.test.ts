@@ -183,14 +183,17 @@ async function expectReadableFailure(h: Harness, c: Case, signature: 'v1' | 'v3'
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET,
     ...c.env,
   };
-  const worker = await startWorkerProcess(h.env(env), ['--metrics-port', '0'], 60_000);
-  h.workers.push(worker);
   const sentence = exactly(c.code, c.message(new URL(endpoint).host));
   const name = `errors-${signature}`;
   const file = join(h.dir, `${name}.csv`);
   writeSimpleCampaign(file, ROWS);
 
-  const submitted = await runCli(['submit', file, '--name', name, '--json'], h.env(env));
+  // Independent: the rows wait in the queue until the worker is ready.
+  const starting = startWorkerProcess(h.env(env), ['--metrics-port', '0'], 60_000).then((started) => {
+    h.workers.push(started);
+    return started;
+  });
+  const [worker, submitted] = await Promise.all([starting, runCli(['submit', file, '--name', name, '--json'], h.env(env))]);
   expect(submitted.code, submitted.stderr).toBe(0);
 
   const record = await h.waitForCampaign(name, reached(c.outcome), 20_000);
