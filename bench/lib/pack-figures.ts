@@ -17,7 +17,7 @@ export interface PackRunFigures {
   batchPubCalls: number;
   /** Calls answered Throttling.User, of either API. */
   throttled: number;
-  /** CPU of the workers per row, µs: at 5,000 deliveries/s two cores give at most 400 µs a row to everything. */
+  /** CPU of the workers per row, µs: at 6,600 deliveries/s two cores give at most 300 µs a row to everything. */
   cpuUsPerRow: number;
   seconds: number;
 }
