@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
 import { freePort } from '../../src/redis/private-redis.js';
-import { stopChild, until, waitForPing, withClient } from './local-redis.js';
+import { PortTakenError, stopChild, until, waitForOwnServer, withClient } from './local-redis.js';
 
 const SLOT_COUNT = 16384;
 
@@ -40,6 +40,17 @@ export interface ClusterOptions {
  * cluster_state:ok and every replica is in sync with its master, so that a failover right after start keeps the data.
  */
 export async function startRedisCluster(options: ClusterOptions = {}): Promise<RedisClusterSetup> {
+  // Tests running side by side may be handed the same free port: start again on other ports, never join another's node.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(options: ClusterOptions): Promise<RedisClusterSetup> {
   const masters = options.masters ?? 3;
   const replicasPerMaster = options.replicasPerMaster ?? 1;
   const nodeCount = masters * (1 + replicasPerMaster);
@@ -55,7 +66,7 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     const ports = await distinctFreePorts(nodeCount * 2);
     const dataPorts = ports.slice(0, nodeCount);
     dataPorts.forEach((port, index) => children.set(port, startNode(dir, port, ports[nodeCount + index] ?? 0)));
-    await Promise.all(dataPorts.map((port) => waitForPing(port)));
+    await Promise.all([...children].map(([port, child]) => waitForOwnServer(port, child)));
     const addresses = dataPorts.map((port) => `127.0.0.1:${port}`);
     await (options.create ?? ((nodes) => createCluster(nodes, replicasPerMaster)))(addresses);
     await waitForCluster(dataPorts, masters * replicasPerMaster);

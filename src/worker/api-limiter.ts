@@ -17,6 +17,8 @@ export interface ApiLimiterOptions {
   readonly keys: AccountKeys;
   /** What the limiter is called in logged errors. */
   readonly name: string;
+  /** What the worker's log calls it when it rebuilds itself: `account limiter`, `account BatchPub limiter`. */
+  readonly label: string;
   /** The cap this worker was started with: stored when the account has none. */
   readonly seed: number;
   readonly adaptive: boolean;
@@ -43,7 +45,7 @@ export async function startApiLimiter(redis: RedisClient, options: ApiLimiterOpt
     rate: stored.cap,
     grantSize: stored.grant,
     guard: typeof guard === 'number' ? guard : guard.initial,
-    onRecovered: (reason) => options.log(`limiter ${options.name} rebuilt after its Redis state was lost (${reason})`),
+    onRecovered: (reason) => options.log(`${options.label} rebuilt after its Redis state was lost (${reason})`),
     errors,
     ...(options.onIdleGap === undefined ? {} : { onIdleGap: options.onIdleGap }),
     ...(options.maxLateMs === undefined ? {} : { maxLateMs: options.maxLateMs }),

@@ -65,6 +65,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     ...common,
     keys,
     name: accountId,
+    label: 'account limiter',
     seed: config.rate,
     onChange: (rate, cap, guard) => {
       metrics.limiterCap.set(cap);
@@ -77,6 +78,7 @@ export async function runWorker(config: FleetcastConfig, options: WorkerOptions,
     ...common,
     keys: batchPubKeys(config.prefix, accountId),
     name: `${accountId}-batchpub`,
+    label: 'account BatchPub limiter',
     seed: config.batchPubRate,
     maxLateMs: BATCH_PUB_MAX_LATE_MS,
   });
