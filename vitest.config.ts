@@ -3,7 +3,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Two projects. `shared`: files whose assertions hold without the machine to themselves (no sliding-second counts,
- * rates or timers that a busy CPU would upset), two at a time. `alone`: every other file, one after another, each in
+ * rates or timers that a busy CPU would upset), three at a time (they wait more than they compute). `alone`: every other file, one after another, each in
  * a fresh process (the emulator runs in the test's process: one that carried the heap of earlier files paused
  * longer and bunched the calls it counted). A project cannot set fileParallelism in this vitest, so `npm test` runs
  * them as two invocations: `vitest run --project shared`, then `vitest run --project alone --no-file-parallelism`.
@@ -82,7 +82,7 @@ const common = { globalSetup: ['test/global-setup.ts'], testTimeout: 60_000, hoo
 
 export default defineConfig({
   test: {
-    maxWorkers: 2,
+    maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
     projects: [
       { test: { ...common, name: 'shared', include: SHARED_MACHINE, sequence: { groupOrder: 0 } } },
