@@ -44,6 +44,13 @@ export class Harness {
     return started;
   }
 
+  /** Writes a simple campaign of `rows` rows (see writeSimpleCampaign), devices tagged `name`, to `<name>.csv` here. */
+  simpleCampaignFile(rows: number, name: string): string {
+    const file = join(this.dir, `${name}.csv`);
+    writeSimpleCampaign(file, rows, name);
+    return file;
+  }
+
   /** Submits a simple campaign of `rows` rows (see writeSimpleCampaign) as `name`, with `args`; fails unless it exits 0. */
   async submitSimple(rows: number, args: readonly string[], name: string): Promise<void> {
     const file = join(this.dir, `${name}.csv`);

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { Harness, finished } from '../helpers/harness.js';
 
 /**
@@ -13,9 +11,7 @@ describe('fleetcast plan against the campaign it forecast', () => {
   afterEach(async () => h.close());
 
   function campaignFile(rows: number, name = 'fw'): string {
-    const file = join(h.dir, `${name}.csv`);
-    writeSimpleCampaign(file, rows, name);
-    return file;
+    return h.simpleCampaignFile(rows, name);
   }
 
   it("after a real run, the plan's seconds and the campaign's real duration are within 10%", async () => {

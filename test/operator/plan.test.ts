@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountIdOf } from '../../src/limiter/account-id.js';
 import { ACCOUNT_GUARD, CAMPAIGN_GUARD, RAMP_STEP_LAG_MS, deliveredRate } from '../../src/plan/delivery.js';
 import { runCli } from '../helpers/cli.js';
-import { writeSimpleCampaign } from '../helpers/campaigns.js';
 import { ACCESS_KEY, Harness } from '../helpers/harness.js';
 import { accountKeys } from '../../src/limiter/shared-cap.js';
 
@@ -31,9 +29,7 @@ describe('fleetcast plan: the file checked like validate, then a forecast agains
   afterEach(async () => h.close());
 
   function campaignFile(rows: number, name = 'fw'): string {
-    const file = join(h.dir, `${name}.csv`);
-    writeSimpleCampaign(file, rows, name);
-    return file;
+    return h.simpleCampaignFile(rows, name);
   }
 
   it('prints the file part, a table of steps and the totals; --json ends with the one forecast line', async () => {
