@@ -61,7 +61,8 @@ export class PackChunker {
       return;
     }
     const message = fromWire(wire, undefined);
-    if (this.#pubShare > 0 && packTargetOf(message) !== undefined) {
+    const target = packTargetOf(message);
+    if (this.#pubShare > 0 && target !== undefined) {
       this.#owedToPub += this.#pubShare;
       if (this.#owedToPub >= 1) {
         this.#owedToPub -= 1;
@@ -69,7 +70,7 @@ export class PackChunker {
         return;
       }
     }
-    yield* this.#emit(this.#packer.add(message));
+    yield* this.#emit(this.#packer.add(message, target));
   }
 
   *finish(): Generator<ChunkJobData> {

@@ -180,9 +180,8 @@ export class Packer {
     return this.#openPacks;
   }
 
-  /** Takes the next row of the file; returns what is ready to send. */
-  add(message: PubMessage): PackerOutput {
-    const target = packTargetOf(message);
+  /** Takes the next row of the file (with its packTargetOf, when the caller has it already); returns what is ready to send. */
+  add(message: PubMessage, target = packTargetOf(message)): PackerOutput {
     if (target === undefined) return { packs: [], singles: [message] };
     const keyPacks = this.#touch(target.key);
     const depth = keyPacks.depth.get(target.deviceName) ?? 0;
