@@ -4,7 +4,7 @@ import { fromWire } from '../queue/wire-message.js';
 import type { RowOutcome } from '../queue/outcome.js';
 import type { PubMessage } from '../types/pub-message.js';
 import type { DispatchContext } from './dispatch-context.js';
-import { dispatchPack } from './pack-dispatch.js';
+import { dispatchPack, type PackResult } from './pack-dispatch.js';
 import { dispatchRow, type ChunkRun } from './row-dispatch.js';
 
 /** Delay before a chunk handed back at shutdown is offered again. */
@@ -46,20 +46,12 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
       return context.writer.write(campaignId, outcome);
     };
     const unfinished = await inSlots(units, acquire, () => slots.release(), async (unit) => {
-      const [only] = unit;
-      if (unit.length === 1 && only !== undefined) {
-        const result = await dispatchRow(context, campaignId, only, run, priorAttempts[only.row]);
-        if ('requeue' in result) {
-          attemptsSoFar[only.row] = result.attempts;
-          return 1;
-        }
-        await record(result);
-        return 0;
-      }
-      const packRows = unit.map((message) => message.row);
-      const result = await dispatchPack(context, campaignId, unit, run, Math.max(0, ...packRows.map((row) => priorAttempts[row] ?? 0)));
+      const result = await sendUnit(context, campaignId, unit, run, priorAttempts);
       for (const { row, attempts } of result.requeued) attemptsSoFar[row] = attempts;
-      await Promise.all(result.outcomes.map(record));
+      // A single row, the common case, awaits its write without a Promise.all around it.
+      const [outcome] = result.outcomes;
+      if (result.outcomes.length === 1 && outcome !== undefined) await record(outcome);
+      else await Promise.all(result.outcomes.map(record));
       return result.requeued.length;
     });
     const pending = units.reduce((sum, unit) => sum + unit.length, 0);
@@ -73,6 +65,22 @@ export function chunkProcessor(context: DispatchContext, campaignId: string) {
     }
     throw new Error(`${unfinished} rows met transient failures in every attempt of this run; the chunk runs again later`);
   };
+}
+
+/** Sends one call's rows: a single row by Pub, or a pack (dispatchPack). `priorAttempts` by row, from earlier runs. */
+async function sendUnit(
+  context: DispatchContext,
+  campaignId: string,
+  unit: readonly PubMessage[],
+  run: ChunkRun,
+  priorAttempts: Readonly<Record<number, number>>,
+): Promise<PackResult> {
+  const [only] = unit;
+  if (unit.length === 1 && only !== undefined) {
+    const result = await dispatchRow(context, campaignId, only, run, priorAttempts[only.row]);
+    return 'requeue' in result ? { outcomes: [], requeued: [{ row: only.row, attempts: result.attempts }] } : { outcomes: [result], requeued: [] };
+  }
+  return dispatchPack(context, campaignId, unit, run, Math.max(0, ...unit.map((message) => priorAttempts[message.row] ?? 0)));
 }
 
 /**
